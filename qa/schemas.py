@@ -1,0 +1,59 @@
+"""Pydantic records that cross a boundary: CLI JSON, JSONL batch, the web app's API.
+
+Inside the pipeline stages pass frozen dataclasses; these models are the stable
+public contract (see issue 3, "JSON contract"). Fields may be added, never renamed.
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AskRequest(BaseModel):
+    """One question, as read from `planqa ask --jsonl` or the app's API."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str | None = None
+    question: str
+    history: list[str] = Field(default_factory=list)
+    doc: str | None = None
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    start: int
+    end: int
+    quote: str = Field(description="exactly document.text[start:end]")
+    key: str = Field(default="", description="the span that answers: number, name or date")
+    display: str = Field(default="", description="quote as shown; a table row carries its column headers")
+    doc_number: str = ""
+    context_start: int = 0
+    context_end: int = 0
+    context: str = Field(default="", description="the paragraph around the quote")
+    reference: str = Field(default="", description="ready-to-paste citation for drafting")
+
+
+class PassageOut(BaseModel):
+    doc_id: str
+    chunk_id: str
+    section: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+class AskResponse(BaseModel):
+    id: str | None = None
+    question: str
+    rewritten_question: str
+    answerable: bool
+    answer: str
+    message: str = ""
+    citations: list[CitationOut] = Field(default_factory=list)
+    passages: list[PassageOut] = Field(default_factory=list)
+    related: list[PassageOut] = Field(default_factory=list)
+    timing_ms: dict[str, float] = Field(default_factory=dict)
