@@ -1,0 +1,250 @@
+"""Structure-aware chunking of plan documents.
+
+Paragraphs are lines, or runs of 2+ spaces inside a line; headings follow
+一、/（一）/1、/1./（1）/专栏N/附件 and may be glued to the prose after a sentence
+end (Baoji). Every chunk keeps its heading path and exact [start, end) span.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from qa.documents import Document
+from qa.tables import Table, parse_table
+from qa.text import sentence_spans, squeeze, strip_span
+
+_MARKERS: tuple[tuple[str, int, str], ...] = (
+    (r"附件[一二三四五六七八九十\d]*\s*[：:]", 1, "appendix"),
+    (r"专栏\s*\d+\s*[：:]?", 3, "box"),
+    (r"[一二三四五六七八九十]{1,3}、", 1, "heading"),
+    (r"[（(][一二三四五六七八九十]{1,3}[）)]", 2, "heading"),
+    (r"\d{1,2}(?:、|[.．](?!\d))", 3, "item"),
+    (r"[（(]\d{1,2}[）)]", 4, "item"),
+)
+_MARKER_AT = [(re.compile(pattern), level, kind) for pattern, level, kind in _MARKERS]
+_ANY_MARKER = "|".join(f"(?:{pattern})" for pattern, _, _ in _MARKERS)
+# A heading glued into running text starts right after a sentence end.
+_INLINE_HEADING = re.compile(
+    rf"(?<=[。；！？：])\s*(?={_ANY_MARKER})|(?<=[^\s。；！？：])(?=[（(][一二三四五六七八九十]{{1,3}}[）)])"
+)
+_PARAGRAPH_BREAK = re.compile(r"[ \t\xa0\u3000]{2,}|\u3000+")
+_TITLE_END = re.compile(r"[。；！？：:]")
+_TABLE_LINE_MAX = 30
+_TABLE_MIN_LINES = 8
+
+
+@dataclass(frozen=True)
+class Cell:
+    header: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    section: tuple[str, ...]
+    kind: str = "text"
+    cells: tuple[Cell, ...] = field(default=())
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+    @property
+    def display(self) -> str:
+        """The chunk as a reader should see it: a table row carries its headers."""
+        if not self.cells:
+            return self.text
+        first, *rest = self.cells
+        return " · ".join([squeeze(first.value)] + [f"{c.header}：{squeeze(c.value)}" for c in rest])
+
+    def embed_text(self) -> str:
+        """What is embedded and keyword-indexed: heading path, then content."""
+        return f"{self.section_path}\n{self.display}" if self.section else self.display
+
+
+def chunk_id(doc_id: str, start: int, end: int, text: str) -> str:
+    """Content hash id; doc and span are included because the two plans share sentences."""
+    return hashlib.sha256(f"{doc_id}\x00{start}\x00{end}\x00{text}".encode()).hexdigest()[:16]
+
+
+def _heading_title(text: str, start: int, end: int) -> str:
+    """A heading's title: up to its first sentence end or early comma, at most 24 chars.
+
+    Baoji glues headings onto their prose ('（一）指导思想深入贯彻…'), so the end is a
+    guess; the cap keeps a wrong guess short.
+    """
+    body = text[start:end]
+    stop = _TITLE_END.search(body)
+    cut = stop.start() if stop else len(body)
+    comma = body.find("，", 0, cut)
+    if 0 < comma <= 20 and cut > 24:
+        cut = comma
+    return body[:min(cut, 24)].strip()
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        spans.append(strip_span(text, offset, offset + len(line)))
+        offset += len(line)
+    return spans
+
+
+def _is_table_line(text: str, span: tuple[int, int]) -> bool:
+    value = text[span[0]:span[1]]
+    if not value or len(squeeze(value)) > _TABLE_LINE_MAX or "。" in value:
+        return False
+    return not any(regex.match(value) for regex, level, kind in _MARKER_AT if kind in ("box", "appendix"))
+
+
+def _blocks(text: str) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Split the document into ('para', [span]) and ('table', [line spans]) blocks."""
+    blocks: list[tuple[str, list[tuple[int, int]]]] = []
+    lines = [span for span in _lines(text) if span[1] > span[0]]
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _is_table_line(text, lines[j]):
+            j += 1
+        if j - i >= _TABLE_MIN_LINES:
+            blocks.append(("table", lines[i:j]))
+            i = j
+            continue
+        start, end = lines[i]
+        cursor = start
+        for match in _PARAGRAPH_BREAK.finditer(text, start, end):
+            blocks.append(("para", [strip_span(text, cursor, match.start())]))
+            cursor = match.end()
+        blocks.append(("para", [strip_span(text, cursor, end)]))
+        i += 1
+    return [(kind, spans) for kind, spans in blocks if all(e > s for s, e in spans)]
+
+
+def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a paragraph where a heading marker follows a sentence end."""
+    cuts = [start] + [m.end() for m in _INLINE_HEADING.finditer(text, start, end)] + [end]
+    return [strip_span(text, a, b) for a, b in zip(cuts, cuts[1:]) if strip_span(text, a, b)[1] > strip_span(text, a, b)[0]]
+
+
+class _Outline:
+    """The heading stack while walking a document, with 专栏 (box) handling."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, str, str]] = []  # (level, label, kind)
+        self.box_has_content = False
+
+    def in_box(self) -> bool:
+        return any(kind == "box" for _, _, kind in self.stack)
+
+    def push(self, level: int, label: str, kind: str) -> None:
+        if kind == "item" and self.in_box():
+            level = max(level, 4)
+            self.box_has_content = True
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, label, kind))
+        if kind == "box":
+            self.box_has_content = False
+
+    def plain_paragraph(self) -> None:
+        """Prose after a box's items or table means the box has ended."""
+        if self.in_box() and self.box_has_content:
+            while self.stack and self.stack[-1][2] != "box":
+                self.stack.pop()
+            self.stack.pop()
+
+    def path(self) -> tuple[str, ...]:
+        return tuple(label for _, label, _ in self.stack)
+
+
+def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+    """Pack sentences into pieces of at most max_chars; a short tail joins the piece before."""
+    if end - start <= max_chars:
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text, start, end):
+        if pieces and e - pieces[-1][0] <= max_chars:
+            pieces[-1] = (pieces[-1][0], e)
+        else:
+            pieces.append((s, e))
+    if len(pieces) > 1 and pieces[-1][1] - pieces[-1][0] < min_chars:
+        tail = pieces.pop()
+        pieces[-1] = (pieces[-1][0], tail[1])
+    return pieces
+
+
+def _table_chunks(doc: Document, table: Table, section: tuple[str, ...]) -> list[Chunk]:
+    chunks = []
+    for row in table.rows:
+        # A total row is "合计" plus the grand total, which belongs to the last column.
+        names = table.headers if not row.is_total else (table.headers[0], table.headers[-1])
+        cells = tuple(
+            Cell(header=names[min(i, len(names) - 1)], value=doc.text[s:e], start=s, end=e)
+            for i, (s, e) in enumerate(row.cells)
+        )
+        start, end = row.cells[0][0], row.cells[-1][1]
+        path = section + table.title + ((row.group,) if row.group else ())
+        body = doc.text[start:end]
+        chunks.append(Chunk(chunk_id(doc.doc_id, start, end, body), doc.doc_id, start, end, body, path, "table_row", cells))
+    return chunks
+
+
+def chunk_document(doc: Document, max_chars: int = 320, min_chars: int = 40) -> list[Chunk]:
+    """Cut a document into heading-aware chunks with exact spans.
+
+    Args:
+        doc: the document.
+        max_chars: longer paragraphs are split at sentence ends.
+        min_chars: a shorter trailing piece is merged into the previous one.
+
+    Returns:
+        Chunks in document order; `doc.text[c.start:c.end] == c.text` for each.
+    """
+    text = doc.text
+    outline = _Outline()
+    chunks: list[Chunk] = []
+    for kind, spans in _blocks(text):
+        if kind == "table":
+            table = parse_table(text, spans)
+            if table is not None:
+                chunks.extend(_table_chunks(doc, table, outline.path()))
+                outline.box_has_content = True
+                continue
+            spans_to_walk = spans
+        else:
+            spans_to_walk = spans
+        for para_start, para_end in spans_to_walk:
+            for index, (seg_start, seg_end) in enumerate(_segments(text, para_start, para_end)):
+                body_start = seg_start
+                for regex, level, marker_kind in _MARKER_AT:
+                    match = regex.match(text, seg_start, seg_end)
+                    if match:
+                        title = _heading_title(text, match.end(), seg_end)
+                        label = squeeze(text[seg_start:match.end()]) + title
+                        outline.push(level, label, marker_kind)
+                        body_start = match.end()
+                        break
+                else:
+                    if index == 0:
+                        outline.plain_paragraph()
+                    sentences = sentence_spans(text, seg_start, seg_end)
+                    lead = text[sentences[0][0]:sentences[0][1]] if sentences else ""
+                    # Unnumbered reviews open each paragraph with a short headline sentence.
+                    if not outline.stack and lead.endswith("。") and len(lead) <= 18 and len(sentences) > 1:
+                        label = lead.rstrip("。")
+                        for s, e in _split_long(text, seg_start, seg_end, max_chars, min_chars):
+                            chunks.append(Chunk(chunk_id(doc.doc_id, s, e, text[s:e]), doc.doc_id, s, e, text[s:e], (label,)))
+                        continue
+                if squeeze(text[body_start:seg_end]).strip("：:") == squeeze(_heading_title(text, body_start, seg_end)) and body_start != seg_start:
+                    continue  # a bare heading: it lives on in the path of what follows
+                for s, e in _split_long(text, seg_start, seg_end, max_chars, min_chars):
+                    chunks.append(Chunk(chunk_id(doc.doc_id, s, e, text[s:e]), doc.doc_id, s, e, text[s:e], outline.path()))
+    return chunks

