@@ -1,0 +1,101 @@
+"""Turn chosen quotes into what a user reads: answer text, citations, copy-ready references."""
+from __future__ import annotations
+
+from qa.answer import Quote
+from qa.schemas import CitationOut, PassageOut
+from qa.store import LoadedIndex
+from qa.text import squeeze
+
+SILENT = "文档中没有找到相关内容。"
+
+
+def _inner_quotes(text: str) -> str:
+    """Quotation marks inside a quoted title become single ones (Chinese typesetting)."""
+    return text.replace("“", "‘").replace("”", "’")
+
+
+def reference(title: str, doc_number: str, section: tuple[str, ...], body: str, is_table: bool) -> str:
+    """A citation ready to paste into a draft.
+
+    《咸阳市“十二五”信息化发展规划》（咸政办发〔2011〕11号）“二、‘十二五’信息化建设发展目标（二）发展目标”：“全市宽带用户达到95万户”
+    """
+    number = f"（{doc_number}）" if doc_number else ""
+    where = f"“{_inner_quotes(''.join(section))}”" if section else ""
+    if is_table:
+        return f"《{title}》{number}{where}表列：{body}"
+    return f"《{title}》{number}{where}：“{_inner_quotes(body)}”"
+
+
+def citation(index: LoadedIndex, n: int, quote: Quote) -> CitationOut:
+    chunk = index.chunks[quote.chunk]
+    doc = index.documents[quote.doc_id]
+    text = doc.text[quote.start:quote.end]
+    is_table = chunk.kind == "table_row"
+    display = chunk.display if is_table else text
+    return CitationOut(
+        n=n,
+        doc_id=doc.doc_id,
+        title=doc.title,
+        section=chunk.section_path,
+        start=quote.start,
+        end=quote.end,
+        quote=text,
+        key=doc.text[quote.key_start:quote.key_end] if quote.key_start >= 0 else "",
+        display=display,
+        doc_number=doc.doc_number,
+        context_start=chunk.start,
+        context_end=chunk.end,
+        context=chunk.text,
+        reference=reference(doc.title, doc.doc_number, chunk.section, display, is_table),
+    )
+
+
+def _bold_line(index: LoadedIndex, quote: Quote) -> str:
+    """The clause holding the key span, with the key in bold (display only)."""
+    text = index.documents[quote.doc_id].text
+    chunk = index.chunks[quote.chunk]
+    if chunk.kind == "table_row":
+        cell = next((c for c in chunk.cells if c.start == quote.key_start), None)
+        if cell is None:
+            return chunk.display
+        return f"{squeeze(chunk.cells[0].value)} · {cell.header}：**{squeeze(cell.value)}**"
+    lo = max(quote.start, max((text.rfind(p, quote.start, quote.key_start) for p in "，；。：、"), default=-1) + 1)
+    hi_candidates = [i for i in (text.find(p, quote.key_end, quote.end) for p in "，；。") if i >= 0]
+    hi = min(hi_candidates) if hi_candidates else quote.end
+    return f"{text[lo:quote.key_start]}**{text[quote.key_start:quote.key_end]}**{text[quote.key_end:hi]}".strip()
+
+
+def answer_text(index: LoadedIndex, quotes: list[Quote], citations: list[CitationOut]) -> str:
+    """Markdown: key lines first, then each verbatim quote as a block quote with its [n]."""
+    lines: list[str] = []
+    for quote, cite in zip(quotes, citations):
+        if quote.key_start >= 0:
+            prefix = f"{quote.label}：" if quote.label else ""
+            lines.append(f"{prefix}{_bold_line(index, quote)} [{cite.n}]")
+    if lines:
+        lines.append("")
+    for quote, cite in zip(quotes, citations):
+        prefix = f"（{quote.label}）" if quote.label and quote.key_start < 0 else ""
+        body = cite.display if cite.display != cite.quote else cite.quote
+        doc_text = index.documents[quote.doc_id].text
+        chunk = index.chunks[quote.chunk]
+        lead = "……" if cite.display == cite.quote and quote.start > chunk.start and doc_text[quote.start - 1] not in "。；！？\n" else ""
+        tail = "……" if cite.display == cite.quote and quote.end < chunk.end and doc_text[quote.end - 1] not in "。；！？" else ""
+        lines.append(f"> {prefix}“{lead}{body}{tail}” [{cite.n}]")
+    lines.append("")
+    for cite in citations:
+        lines.append(source_line(cite))
+    return "\n".join(lines).strip()
+
+
+def source_line(cite: CitationOut) -> str:
+    section = f" {cite.section}" if cite.section else ""
+    return f"[{cite.n}] 《{cite.title}》{section} · 字符 {cite.start}–{cite.end}"
+
+
+def passage_out(index: LoadedIndex, chunk_id: int, score: float) -> PassageOut:
+    chunk = index.chunks[chunk_id]
+    return PassageOut(
+        doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, section=chunk.section_path,
+        start=chunk.start, end=chunk.end, text=chunk.text, score=round(float(score), 6),
+    )

@@ -1,0 +1,68 @@
+"""Turn an elliptical follow-up ("那宝鸡呢？") into a standalone question using the history."""
+from __future__ import annotations
+
+import re
+
+from qa.query import analyse, find_places, find_years
+
+_LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|同样地?|以及|和|跟|对于|至于)[，,\s]*")
+_TAIL = re.compile(r"(?:的情况|情况|的呢|呢|怎么样|如何|又是多少|又如何|的)?[？?！!。.\s]*$")
+_PRONOUN = re.compile(r"^(?:它|它们|其|该|这个|这项|这些|那个|那项|上述)")
+_ELLIPTICAL_MAX = 16
+
+
+def is_elliptical(question: str) -> bool:
+    q = question.strip()
+    return len(q) <= _ELLIPTICAL_MAX and (
+        bool(_LEAD.match(q)) or q.rstrip("？?。 ").endswith("呢") or bool(_PRONOUN.match(q))
+    )
+
+
+def _substitute(previous: str, old: tuple, new: tuple) -> str:
+    """Replace the previous question's places/years with the follow-up's."""
+    if not new:
+        return previous
+    if old:
+        result = previous.replace(str(old[0]), "\x00", 1)
+        for extra in old[1:]:
+            result = result.replace(str(extra), "", 1)
+        return result.replace("\x00", "和".join(str(n) for n in new), 1)
+    return None  # type: ignore[return-value]
+
+
+def rewrite(question: str, history: list[str]) -> str:
+    """A standalone version of `question` given earlier user questions (oldest first).
+
+    Args:
+        question: the latest user question.
+        history: earlier user questions; each may itself be a follow-up.
+
+    Returns:
+        The question unchanged when it stands alone, else a rewrite that carries
+        over the previous question's topic, place and year.
+    """
+    question = question.strip()
+    if not history or not is_elliptical(question):
+        return question
+    previous = rewrite(history[-1], history[:-1])
+    core = _TAIL.sub("", _LEAD.sub("", question)).strip()
+    places, years = find_places(core), find_years(core)
+    topic = core
+    for token in places + tuple(str(y) for y in years):
+        topic = topic.replace(token, "")
+    topic = re.sub(r"[年的和与及、，,\s]+", "", topic)
+    prev_places, prev_years = find_places(previous), find_years(previous)
+    if not topic:
+        # Only a new place and/or year: keep the previous topic.
+        result = previous
+        for old, new, label in ((prev_places, places, ""), (prev_years, years, "年")):
+            if new:
+                swapped = _substitute(result, old, new)
+                result = swapped if swapped is not None else f"{'和'.join(str(n) for n in new)}{label}{result}"
+        return result
+    if _PRONOUN.match(core):
+        return f"{previous.rstrip('？?。 ')}，{core}？"
+    context = "".join(p for p in prev_places if not places) + "".join(f"{y}年" for y in prev_years if not years)
+    facts = analyse(previous)
+    tail = "是多少？" if facts.wants_number and not analyse(core).wants_number else ("有哪些？" if facts.wants_list else "？")
+    return f"{context}{core}{tail}"
