@@ -179,14 +179,17 @@ def choose(
         section = chunk.section_path
         for sid, sim in zip(ids, sims):
             sentence = index.sentences[sid]
-            text = chunk.display if chunk.kind == "table_row" else doc.text[sentence.start:sentence.end]
+            is_row = chunk.kind == "table_row"
+            text = chunk.display if is_row else doc.text[sentence.start:sentence.end]
             coverage = lexical_coverage(terms, text, section)
+            # Every row of a year-column table names the year; that alone is weak evidence.
+            year_weight = weights.year * (0.5 if is_row else 1.0)
             features = (
                 weights.dense * (float(sim) - weights.dense_floor) / weights.dense_scale
                 + weights.lexical * coverage
                 + weights.passage * hit.score / top
                 + weights.number * (1.0 if facts.wants_number and re.search(r"\d", text) else 0.0)
-                + weights.year * year_feature(facts.years, text, chunk.text, section, doc.years)
+                + year_weight * year_feature(facts.years, text, chunk.text, section, doc.years)
             )
             scored.append((features, coverage, sid, rank))
     scored.sort(key=lambda item: (-item[0], item[3], item[2]))

@@ -59,15 +59,42 @@ class Chunk:
 
     @property
     def display(self) -> str:
-        """The chunk as a reader should see it: a table row carries its headers."""
+        """The chunk as a reader should see it: a table row carries its headers.
+
+        A unit in parentheses ('数字电视用户数（万户）', '计划经费（万元）') is moved
+        behind each number so the row reads '2015年：35万户'.
+        """
         if not self.cells:
             return self.text
         first, *rest = self.cells
-        return " · ".join([squeeze(first.value)] + [f"{c.header}：{squeeze(c.value)}" for c in rest])
+        return " · ".join([strip_unit(squeeze(first.value))] + [self.cell_text(c) for c in rest])
+
+    def cell_text(self, cell: Cell) -> str:
+        """'header：value' with the row's or column's unit after a numeric value."""
+        value = squeeze(cell.value)
+        unit = unit_of(cell.header) or unit_of(squeeze(self.cells[0].value))
+        if unit and re.fullmatch(r"[-+]?[\d,.]+", value):
+            value += unit
+        return f"{strip_unit(cell.header)}：{value}"
 
     def embed_text(self) -> str:
         """What is embedded and keyword-indexed: heading path, then content."""
-        return f"{self.section_path}\n{self.display}" if self.section else self.display
+        # Only the two innermost headings: a long path repeated on every row of
+        # a table would drown the row's own words in BM25.
+        tail = " > ".join(self.section[-2:])
+        return f"{tail}\n{self.display}" if tail else self.display
+
+
+_UNIT = re.compile(r"[（(]([^（）()]{1,4})[）)]$")
+
+
+def unit_of(label: str) -> str:
+    match = _UNIT.search(label)
+    return match.group(1) if match else ""
+
+
+def strip_unit(label: str) -> str:
+    return _UNIT.sub("", label)
 
 
 def chunk_id(doc_id: str, start: int, end: int, text: str) -> str:
@@ -165,6 +192,18 @@ class _Outline:
         return tuple(label for _, label, _ in self.stack)
 
 
+_CN_DATE = re.compile(r"^[〇○零一二三四五六七八九十\d]{4}年[〇○一二三四五六七八九十\d]{1,3}月[〇○一二三四五六七八九十\d]{1,3}日$")
+
+
+def _front_matter_label(line: str, doc: Document) -> str:
+    """Label the lines of an issuing notice so questions about them find them."""
+    if doc.doc_number and line == doc.doc_number:
+        return "发文字号（文号）"
+    if _CN_DATE.match(line):
+        return "成文日期（印发日期）"
+    return ""
+
+
 def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
     """Pack sentences into pieces of at most max_chars; a short tail joins the piece before."""
     if end - start <= max_chars:
@@ -245,6 +284,12 @@ def chunk_document(doc: Document, max_chars: int = 320, min_chars: int = 40) -> 
                         continue
                 if squeeze(text[body_start:seg_end]).strip("：:") == squeeze(_heading_title(text, body_start, seg_end)) and body_start != seg_start:
                     continue  # a bare heading: it lives on in the path of what follows
+                if text[seg_start:seg_end] == doc.title:
+                    continue  # the title is metadata, shown on every citation
+                front = _front_matter_label(text[seg_start:seg_end], doc)
+                if front and not outline.stack:
+                    chunks.append(Chunk(chunk_id(doc.doc_id, seg_start, seg_end, text[seg_start:seg_end]), doc.doc_id, seg_start, seg_end, text[seg_start:seg_end], (front,)))
+                    continue
                 for s, e in _split_long(text, seg_start, seg_end, max_chars, min_chars):
                     chunks.append(Chunk(chunk_id(doc.doc_id, s, e, text[s:e]), doc.doc_id, s, e, text[s:e], outline.path()))
     return chunks

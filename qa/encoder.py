@@ -56,7 +56,8 @@ class Encoder:
             raise ValueError(f"cannot load embedding model from {model_dir}: {exc}; rebuild it with `planqa model build --force`") from exc
         self.model_dir = model_dir
         self.batch_size = batch_size
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 384)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 384)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 

@@ -14,13 +14,14 @@ from qa.encoder import Encoder
 from qa.present import SILENT, answer_text, citation, passage_out
 from qa.query import QueryFacts, analyse, find_places, find_years
 from qa.retrieval import Hit, search
-from qa.rewrite import rewrite
+from qa.rewrite import rewrite_with_focus
 from qa.settings import Settings
 from qa.store import IndexProblem, LoadedIndex, build_index, load_index
 from qa.tokenize import tokenize
 from qa.schemas import AskResponse
 
 MAX_HISTORY = 20
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
 
 
 class QuestionError(ValueError):
@@ -43,7 +44,10 @@ def clean_question(question: object, max_chars: int) -> str:
     # Lone surrogates cannot be encoded; control characters are noise from pasting.
     text = question.encode("utf-8", "replace").decode("utf-8")
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs", "Cf") else ch for ch in text)
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+    # Full-width digits and Latin letters become ASCII so "２０１５年" matches "2015年";
+    # Chinese punctuation is left alone (NFKC would turn "，" into ",").
+    text = text.translate(_FULLWIDTH)
+    text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise QuestionError("问题为空，请输入要查询的问题。")
     if len(text) > max_chars:
@@ -99,7 +103,8 @@ class Pipeline:
     def _retrieve(self, query: str, allowed: np.ndarray | None, timings: dict[str, float], mode: str | None = None) -> tuple[list[Hit], np.ndarray | None, list[str]]:
         mode = mode or self.settings.mode
         t0 = time.perf_counter()
-        tokens = tokenize(query)
+        # A named city already filters the documents; as a keyword it only adds noise.
+        tokens = [t for t in tokenize(query) if allowed is None or t not in self.cities]
         vector = self.encoder.encode_queries([query])[0] if self.encoder is not None and mode != "bm25" else None
         timings["embed"] = timings.get("embed", 0.0) + (time.perf_counter() - t0) * 1000
         stage: dict[str, float] = {}
@@ -109,8 +114,16 @@ class Pipeline:
             timings[name] = timings.get(name, 0.0) + value
         return hits, vector, tokens
 
-    def _terms(self, tokens: list[str]) -> list[tuple[str, float]]:
-        return [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(tokens)]
+    def _terms(self, tokens: list[str], focus: str) -> list[tuple[str, float]]:
+        """Query terms for sentence matching, weighted by idf; context words from an
+        earlier question count less than the follow-up's own, and years are judged
+        by their own feature."""
+        focus_tokens = set(tokenize(focus))
+        return [
+            (t, self.index.bm25.term_idf(t) * (1.0 if t in focus_tokens else 0.3))
+            for t in dict.fromkeys(tokens)
+            if not re.fullmatch(r"(?:19|20)\d{2}", t)
+        ]
 
     def _scope_problem(self, facts: QueryFacts, quote: Quote | None) -> str:
         """Why the documents cannot answer, judged from what the question names; '' if in scope."""
@@ -133,11 +146,12 @@ class Pipeline:
                 return f"文档中没有关于{year}年的相关内容。"
         return ""
 
-    def _answer_one(self, query: str, allowed: np.ndarray | None, timings: dict[str, float], label: str = "", mode: str | None = None) -> tuple[Decision, list[Hit], str]:
+    def _answer_one(self, query: str, focus: str, allowed: np.ndarray | None, timings: dict[str, float], label: str = "", mode: str | None = None) -> tuple[Decision, list[Hit], str]:
         hits, vector, tokens = self._retrieve(query, allowed, timings, mode)
-        facts = analyse(query, self.cities)
+        facts = analyse(focus, self.cities)
+        facts = QueryFacts(**{**vars(facts), "places": analyse(query, self.cities).places, "years": analyse(query, self.cities).years})
         t0 = time.perf_counter()
-        decision = answering.choose(self.index, hits, facts, query, self._terms(tokens), vector, self.weights,
+        decision = answering.choose(self.index, hits, facts, query, self._terms(tokens, focus), vector, self.weights,
                                     self.settings.answer_passages, 3 if facts.wants_list else 1)
         timings["answer"] = timings.get("answer", 0.0) + (time.perf_counter() - t0) * 1000
         best = decision.quotes[0] if decision.quotes else None
@@ -165,18 +179,18 @@ class Pipeline:
         timings: dict[str, float] = {}
         text = clean_question(question, self.settings.max_question_chars)
         past = [clean_question(h, self.settings.max_question_chars) for h in (history or [])[-MAX_HISTORY:] if isinstance(h, str) and h.strip()]
-        standalone = rewrite(text, past)
+        standalone, focus = rewrite_with_focus(text, past)
         facts = analyse(standalone, self.cities)
         base_allowed = self._allowed(doc, None)
         in_corpus = [p for p in facts.places if p in self.cities]
-        parts: list[tuple[str, str, np.ndarray | None]] = []
+        parts: list[tuple[str, str, str, np.ndarray | None]] = []
         if len(in_corpus) >= 2:
             for place in in_corpus:
                 sub = standalone
                 for other in in_corpus:
                     if other != place:
                         sub = sub.replace(other, "")
-                parts.append((place, sub, self._allowed(doc, place)))
+                parts.append((place, sub, sub, self._allowed(doc, place)))
         elif len(facts.years) >= 2 and not re.search(r"\d{4}\s*[-—~至到]\s*\d{4}", standalone):
             city_allowed = self._allowed(doc, in_corpus[0]) if in_corpus else base_allowed
             for year in facts.years:
@@ -184,15 +198,15 @@ class Pipeline:
                 for other in facts.years:
                     if other != year:
                         sub = sub.replace(str(other), "")
-                parts.append((f"{year}年", sub, city_allowed))
+                parts.append((f"{year}年", sub, sub, city_allowed))
         else:
-            parts.append(("", standalone, self._allowed(doc, in_corpus[0]) if in_corpus else base_allowed))
+            parts.append(("", standalone, focus, self._allowed(doc, in_corpus[0]) if in_corpus else base_allowed))
 
         quotes: list[Quote] = []
         problems: list[str] = []
         all_hits: list[Hit] = []
-        for label, sub, allowed in parts:
-            decision, hits, problem = self._answer_one(sub, allowed, timings, label, mode)
+        for label, sub, sub_focus, allowed in parts:
+            decision, hits, problem = self._answer_one(sub, sub_focus, allowed, timings, label, mode)
             all_hits.extend(hits)
             if problem:
                 problems.append(f"{label}：{problem}" if label else problem)

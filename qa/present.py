@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from qa.answer import Quote
+from qa.chunking import strip_unit
 from qa.schemas import CitationOut, PassageOut
 from qa.store import LoadedIndex
 from qa.text import squeeze
@@ -58,7 +59,8 @@ def _bold_line(index: LoadedIndex, quote: Quote) -> str:
         cell = next((c for c in chunk.cells if c.start == quote.key_start), None)
         if cell is None:
             return chunk.display
-        return f"{squeeze(chunk.cells[0].value)} · {cell.header}：**{squeeze(cell.value)}**"
+        header, _, value = chunk.cell_text(cell).partition("：")
+        return f"{strip_unit(squeeze(chunk.cells[0].value))} · {header}：**{value}**"
     lo = max(quote.start, max((text.rfind(p, quote.start, quote.key_start) for p in "，；。：、"), default=-1) + 1)
     hi_candidates = [i for i in (text.find(p, quote.key_end, quote.end) for p in "，；。") if i >= 0]
     hi = min(hi_candidates) if hi_candidates else quote.end

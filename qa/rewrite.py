@@ -9,6 +9,8 @@ _LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|同样地?
 _TAIL = re.compile(r"(?:的情况|情况|的呢|呢|怎么样|如何|又是多少|又如何|的)?[？?！!。.\s]*$")
 _PRONOUN = re.compile(r"^(?:它|它们|其|该|这个|这项|这些|那个|那项|上述)")
 _ELLIPTICAL_MAX = 16
+# A short question that names no place leans on the conversation ("示范项目要实施多少个？").
+_DEPENDENT_MAX = 24
 
 
 def is_elliptical(question: str) -> bool:
@@ -31,19 +33,35 @@ def _substitute(previous: str, old: tuple, new: tuple) -> str:
 
 
 def rewrite(question: str, history: list[str]) -> str:
-    """A standalone version of `question` given earlier user questions (oldest first).
+    """A standalone version of `question` given earlier user questions (oldest first)."""
+    return rewrite_with_focus(question, history)[0]
+
+
+def rewrite_with_focus(question: str, history: list[str]) -> tuple[str, str]:
+    """A standalone question plus its focus: the part whose words the answer must match.
 
     Args:
         question: the latest user question.
         history: earlier user questions; each may itself be a follow-up.
 
     Returns:
-        The question unchanged when it stands alone, else a rewrite that carries
-        over the previous question's topic, place and year.
+        (standalone, focus). The question unchanged when it stands alone; a place or
+        year swapped into the previous question for "那宝鸡呢？"; otherwise the previous
+        question as context followed by this one, with this one as the focus.
     """
     question = question.strip()
-    if not history or not is_elliptical(question):
-        return question
+    if not history:
+        return question, question
+    if not is_elliptical(question):
+        if find_places(question) or len(question) > _DEPENDENT_MAX:
+            return question, question
+        previous = rewrite(history[-1], history[:-1])
+        return f"{previous.rstrip('？?。 ')}；{question}", question
+    standalone = _rewrite_elliptical(question, history)
+    return standalone, standalone
+
+
+def _rewrite_elliptical(question: str, history: list[str]) -> str:
     previous = rewrite(history[-1], history[:-1])
     core = _TAIL.sub("", _LEAD.sub("", question)).strip()
     places, years = find_places(core), find_years(core)

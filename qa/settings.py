@@ -58,7 +58,7 @@ class Settings:
     mode: str = "hybrid+rescore"
     top_k: int = 10
     candidates: int = 50
-    answer_passages: int = 6
+    answer_passages: int = 10
     min_answer_score: float = 0.45
     max_question_chars: int = 2000
 
