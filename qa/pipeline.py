@@ -21,6 +21,7 @@ from qa.tokenize import tokenize
 from qa.schemas import AskResponse
 
 MAX_HISTORY = 20
+_HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[个家项条所户人台部次]")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
 
 
@@ -132,7 +133,7 @@ class Pipeline:
         if quote is not None:
             chunk = self.index.chunks[quote.chunk]
             doc = self.index.documents[quote.doc_id]
-            evidence = doc.text[chunk.start:chunk.end] + chunk.section_path
+            evidence = doc.text[chunk.start:chunk.end] + chunk.display + chunk.section_path
         foreign = [p for p in facts.places if p not in self.cities and p not in evidence]
         if foreign and not any(p in self.cities for p in facts.places):
             return f"这些文档只涉及{'、'.join(self.cities)}，没有关于{'、'.join(foreign)}的内容。"
@@ -158,6 +159,10 @@ class Pipeline:
         problem = self._scope_problem(facts, best)
         if not problem and (best is None or decision.score < self.settings.min_answer_score):
             problem = "文档中没有足够相关的内容回答这个问题。"
+        if not problem and facts.wants_number and not facts.wants_list and best is not None:
+            quoted = self.index.chunks[best.chunk].display if self.index.chunks[best.chunk].kind == "table_row" else self.index.documents[best.doc_id].text[best.start:best.end]
+            if not _HAS_NUMBER.search(quoted):
+                problem = "文档中找到了相关段落，但没有给出问题所问的具体数字。"
         if label:
             decision.quotes = [Quote(**{**vars(q), "label": label}) for q in decision.quotes]
         return decision, hits, problem
@@ -205,9 +210,11 @@ class Pipeline:
         quotes: list[Quote] = []
         problems: list[str] = []
         all_hits: list[Hit] = []
+        scores: list[float] = []
         for label, sub, sub_focus, allowed in parts:
             decision, hits, problem = self._answer_one(sub, sub_focus, allowed, timings, label, mode)
             all_hits.extend(hits)
+            scores.append(decision.score)
             if problem:
                 problems.append(f"{label}：{problem}" if label else problem)
             else:
@@ -229,7 +236,7 @@ class Pipeline:
         timings["total"] = (time.perf_counter() - started) * 1000
         return AskResponse(
             id=id, question=text, rewritten_question=standalone, answerable=answerable, answer=answer,
-            message=message, citations=citations, passages=passages,
+            message=message, citations=citations, passages=passages, confidence=round(min(scores, default=0.0), 4),
             related=[] if answerable else passages[:3],
             timing_ms={k: round(v, 2) for k, v in timings.items()},
         )

@@ -58,6 +58,9 @@ def rewrite_with_focus(question: str, history: list[str]) -> tuple[str, str]:
         previous = rewrite(history[-1], history[:-1])
         return f"{previous.rstrip('？?。 ')}；{question}", question
     standalone = _rewrite_elliptical(question, history)
+    if "；" in standalone and standalone.endswith(question):
+        # A new topic, not just a new place or year: match the follow-up's own words.
+        return standalone, _TAIL.sub("", _LEAD.sub("", question)) or question
     return standalone, standalone
 
 
@@ -68,7 +71,8 @@ def _rewrite_elliptical(question: str, history: list[str]) -> str:
     topic = core
     for token in places + tuple(str(y) for y in years):
         topic = topic.replace(token, "")
-    topic = re.sub(r"[年的和与及、，,\s]+", "", topic)
+    # Words that only restate the previous question's aim ("2015年目标呢？").
+    topic = re.sub(r"年底|年末|年初|底|末|目标|情况|数据|数字|指标|[年的和与及、，,\s]+", "", topic)
     prev_places, prev_years = find_places(previous), find_years(previous)
     if not topic:
         # Only a new place and/or year: keep the previous topic.
@@ -78,9 +82,4 @@ def _rewrite_elliptical(question: str, history: list[str]) -> str:
                 swapped = _substitute(result, old, new)
                 result = swapped if swapped is not None else f"{'和'.join(str(n) for n in new)}{label}{result}"
         return result
-    if _PRONOUN.match(core):
-        return f"{previous.rstrip('？?。 ')}，{core}？"
-    context = "".join(p for p in prev_places if not places) + "".join(f"{y}年" for y in prev_years if not years)
-    facts = analyse(previous)
-    tail = "是多少？" if facts.wants_number and not analyse(core).wants_number else ("有哪些？" if facts.wants_list else "？")
-    return f"{context}{core}{tail}"
+    return f"{previous.rstrip('？?。 ')}；{question}"

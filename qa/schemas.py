@@ -56,4 +56,5 @@ class AskResponse(BaseModel):
     citations: list[CitationOut] = Field(default_factory=list)
     passages: list[PassageOut] = Field(default_factory=list)
     related: list[PassageOut] = Field(default_factory=list)
+    confidence: float = Field(default=0.0, description="sentence score of the weakest quoted answer part")
     timing_ms: dict[str, float] = Field(default_factory=dict)

@@ -54,12 +54,12 @@ class Settings:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     rrf_k: int = 60
-    dense_weight: float = 0.5
+    dense_weight: float = 0.2
     mode: str = "hybrid+rescore"
     top_k: int = 10
     candidates: int = 50
     answer_passages: int = 10
-    min_answer_score: float = 0.45
+    min_answer_score: float = 1.45
     max_question_chars: int = 2000
 
     def __post_init__(self) -> None:
