@@ -37,13 +37,20 @@ def cmd_model_build(args: argparse.Namespace) -> int:
 
 
 def cmd_index_build(args: argparse.Namespace) -> int:
+    from qa.documents import load_documents
     from qa.encoder import Encoder
     from qa.store import build_index
 
     settings = _settings(args)
+    load_documents(settings.seeds_dir)  # refuse a folder with no usable document before loading the model
     build, problems = build_index(settings, Encoder(settings.model_dir), progress=not args.quiet, log=_log)
     print(f"index ready: {build}")
     return 1 if problems and args.strict else 0
+
+
+def _printable(value: object) -> object:
+    """Lone surrogates (legal as JSON escapes, not in UTF-8) become '?' so the answer can be written."""
+    return value.encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else value
 
 
 def _print_answer(response, as_json: bool) -> None:
@@ -75,20 +82,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
         response = pipeline.ask(args.question, args.history or [], args.doc)
         _print_answer(response, args.json)
         return 0
-    handle = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
+    # Bytes, decoded line by line, so one line that is not UTF-8 is reported like any other bad line.
+    handle = sys.stdin.buffer if args.jsonl == "-" else open(args.jsonl, "rb")
     failures = 0
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+        for number, data in enumerate(handle, start=1):
             request_id = None
             try:
+                line = data.decode("utf-8")
+                if not line.strip():
+                    continue
                 raw = json.loads(line)
-                request_id = raw.get("id") if isinstance(raw, dict) else None
+                request_id = _printable(raw.get("id")) if isinstance(raw, dict) else None
                 request = AskRequest.model_validate(raw)
-                response = pipeline.ask(request.question, request.history, request.doc or args.doc, id=None if request.id is None else str(request.id))
+                response = pipeline.ask(request.question, request.history, request.doc or args.doc, id=None if request.id is None else _printable(str(request.id)))
                 print(response.model_dump_json(), flush=True)
-            except (json.JSONDecodeError, ValidationError, QuestionError) as exc:
+            except (UnicodeDecodeError, json.JSONDecodeError, ValidationError, QuestionError) as exc:
                 failures += 1
                 reason = str(exc).splitlines()[0]
                 _log(f"planqa: {args.jsonl}:{number}: {reason}")

@@ -1,8 +1,9 @@
 """Dense vector search (the only module importing faiss).
 
-Vectors are L2-normalized, so inner product is cosine similarity. At the seed
-corpus size an exact flat index is both fastest and lossless; see
-`planqa bench` for the HNSW trade-off at 100x.
+Vectors are L2-normalized, so inner product is cosine similarity. An exact
+flat index stays the default: at 100x the seed corpus (~22k chunks) it answers
+in about a millisecond, while HNSW saves little time, costs recall and is poor
+under document filters (numbers in docs/bench.md, `planqa bench --scale 100`).
 """
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+
+KINDS = ("flat", "hnsw")
+# HNSW graph degree and beam widths (Malkov & Yashunin 2018); M=32 with
+# efSearch=128 is the point docs/bench.md measures against exact search.
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
 
 
 def build(vectors: np.ndarray, kind: str = "flat") -> faiss.Index:
@@ -25,11 +33,11 @@ def build(vectors: np.ndarray, kind: str = "flat") -> faiss.Index:
     if kind == "flat":
         index = faiss.IndexFlatIP(dim)
     elif kind == "hnsw":
-        # M=32, efSearch=128: recall@10 > 0.99 on our 100x corpus (see bench).
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efSearch = 128
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
     else:
-        raise ValueError(f"Unknown dense index kind {kind!r}. Supported kinds: ['flat', 'hnsw']")
+        raise ValueError(f"Unknown dense index kind {kind!r}. Supported kinds: {list(KINDS)}")
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
 
@@ -45,7 +53,8 @@ def load(path: Path) -> faiss.Index:
         raise ValueError(f"{path}: not a readable FAISS index ({str(exc).splitlines()[0]})") from exc
 
 
-def search(index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def search(index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None,
+           *, exact_filter: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Top-k (scores, ids) for one normalized query vector.
 
     Args:
@@ -53,6 +62,8 @@ def search(index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | 
         query: shape (dim,).
         k: how many hits.
         allowed: optional sorted int64 ids to restrict the search to (document filter).
+        exact_filter: score the allowed vectors of a non-flat index exactly; False walks
+            the graph with a FAISS selector instead (kept so the benchmark can show why not).
     """
     k = min(k, index.ntotal)
     if k <= 0:
@@ -61,8 +72,27 @@ def search(index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | 
     if allowed is not None:
         if len(allowed) == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+        if exact_filter and not isinstance(index, faiss.IndexFlat):
+            return _exact_subset(index, query, k, np.asarray(allowed, dtype=np.int64))
+        selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+        if isinstance(index, faiss.IndexHNSW):
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=index.hnsw.efSearch)
+        else:
+            params = faiss.SearchParameters(sel=selector)
         k = min(k, len(allowed))
     scores, ids = index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k, params=params)
     keep = ids[0] >= 0
     return scores[0][keep], ids[0][keep]
+
+
+def _exact_subset(index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k among `allowed` ids (ties: lower id first).
+
+    A graph index walked with a selector that admits a few documents out of
+    hundreds misses most of them (the filtered recall in docs/bench.md), so a
+    filtered search scores the allowed vectors directly.
+    """
+    vectors = index.reconstruct_batch(allowed)
+    scores = vectors @ np.asarray(query, dtype=np.float32)
+    order = np.lexsort((allowed, -scores))[:k]
+    return scores[order].astype(np.float32), allowed[order]

@@ -83,7 +83,10 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
         raise ValueError(f"{path}: cannot read document ({exc.strerror})") from exc
     if size > MAX_DOC_BYTES:
         raise ValueError(f"{path}: document is {size:,} bytes; the limit is {MAX_DOC_BYTES:,} bytes")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # a folder named *.txt, no permission
+        raise ValueError(f"{path}: cannot read document ({exc.strerror})") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

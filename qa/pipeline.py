@@ -22,6 +22,7 @@ from qa.schemas import AskResponse
 
 MAX_HISTORY = 20
 _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[个家项条所户人台部次]")
+_LIST_MARKER = re.compile(r"^\s*\d{1,2}[、.．]")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
 
 
@@ -67,6 +68,8 @@ class Pipeline:
         self.encoder = encoder
         self.weights = weights or Weights()
         self.cities = tuple(sorted({d.city for d in index.documents.values() if d.city}))
+        # Words of document titles name a document, not a passage ("十二五", "规划").
+        self._title_tokens = frozenset(t for d in index.documents.values() for t in tokenize(d.title))
         self.documents = [DocInfo(d.doc_id, d.title, d.doc_number, d.city, d.period) for d in index.documents.values()]
 
     @classmethod
@@ -121,7 +124,7 @@ class Pipeline:
         by their own feature."""
         focus_tokens = set(tokenize(focus))
         return [
-            (t, self.index.bm25.term_idf(t) * (1.0 if t in focus_tokens else 0.3))
+            (t, self.index.bm25.term_idf(t) * (1.0 if t in focus_tokens else 0.3) * (0.3 if t in self._title_tokens else 1.0))
             for t in dict.fromkeys(tokens)
             if not re.fullmatch(r"(?:19|20)\d{2}", t)
         ]
@@ -159,9 +162,14 @@ class Pipeline:
         problem = self._scope_problem(facts, best)
         if not problem and (best is None or decision.score < self.settings.min_answer_score):
             problem = "文档中没有足够相关的内容回答这个问题。"
-        if not problem and facts.wants_number and not facts.wants_list and best is not None:
-            quoted = self.index.chunks[best.chunk].display if self.index.chunks[best.chunk].kind == "table_row" else self.index.documents[best.doc_id].text[best.start:best.end]
-            if not _HAS_NUMBER.search(quoted):
+        if not problem and best is not None:
+            chunk = self.index.chunks[best.chunk]
+            quoted = chunk.display if chunk.kind == "table_row" else self.index.documents[best.doc_id].text[best.start:best.end]
+            # Words the documents use elsewhere but this paragraph lacks mean it is about something else.
+            known = [(t, w) for t, w in self._terms(tokenize(focus), focus) if t in self.index.bm25.vocab]
+            if known and answering.lexical_coverage(known, chunk.display + chunk.section_path, "") < self.settings.min_evidence_coverage:
+                problem = "文档中没有直接回答这个问题的内容。"
+            elif facts.wants_number and not facts.wants_list and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
                 problem = "文档中找到了相关段落，但没有给出问题所问的具体数字。"
         if label:
             decision.quotes = [Quote(**{**vars(q), "label": label}) for q in decision.quotes]

@@ -14,9 +14,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Settings that shape the built index; the rest only affect querying.
-INDEX_FIELDS = ("chunk_max_chars", "chunk_min_chars", "bm25_k1", "bm25_b", "model_name")
+INDEX_FIELDS = ("chunk_max_chars", "chunk_min_chars", "bm25_k1", "bm25_b", "model_name", "backend", "dense_index")
 
 FUSION_MODES = ("hybrid", "bm25", "dense", "hybrid+rescore")
+# Mirrors qa.encoder.BACKENDS and qa.dense.KINDS (kept here so settings import no heavy module).
+BACKENDS = ("onnx", "onnx-int8", "torch")
+DENSE_INDEXES = ("flat", "hnsw")
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,14 @@ class Settings:
         candidates: depth of each run before fusion.
         answer_passages: how many top passages the answer looks inside.
         min_answer_score: below this sentence score the documents are "silent".
+        min_evidence_coverage: share (idf-weighted) of the question's corpus words that
+            the quoted paragraph must contain; less means it answers something else.
         max_question_chars: longer questions are refused, not truncated.
+        backend: embedding runtime, one of BACKENDS: "onnx" (ONNX Runtime, same
+            embeddings as "torch", faster), "onnx-int8" (int8 weights, faster still,
+            eval accuracy -0.012) or "torch"; see docs/bench.md.
+        dense_index: FAISS index kind, one of DENSE_INDEXES; exact "flat" wins up to
+            100x the seed corpus (docs/bench.md).
     """
 
     seeds_dir: Path = REPO_ROOT / "seeds"
@@ -60,11 +70,18 @@ class Settings:
     candidates: int = 50
     answer_passages: int = 10
     min_answer_score: float = 1.45
+    min_evidence_coverage: float = 0.5
     max_question_chars: int = 2000
+    backend: str = "onnx"
+    dense_index: str = "flat"
 
     def __post_init__(self) -> None:
         if self.mode not in FUSION_MODES:
             raise ValueError(f"Unknown mode {self.mode!r}. Supported modes: {list(FUSION_MODES)}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"Unknown backend {self.backend!r}. Supported backends: {list(BACKENDS)}")
+        if self.dense_index not in DENSE_INDEXES:
+            raise ValueError(f"Unknown dense_index {self.dense_index!r}. Supported kinds: {list(DENSE_INDEXES)}")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be within [0, 1], got {self.dense_weight}")
         if self.chunk_min_chars >= self.chunk_max_chars:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -69,7 +70,13 @@ def sha256_file(path: Path) -> str:
 
 def seed_hashes(seeds_dir: Path) -> dict[str, str]:
     """sha256 of every seed file, keyed by file name (what staleness compares)."""
-    return {path.name: sha256_file(path) for path in sorted(seeds_dir.glob("*.txt"))}
+    hashes = {}
+    for path in sorted(seeds_dir.glob("*.txt")):
+        try:
+            hashes[path.name] = sha256_file(path)
+        except OSError:  # skipped by the build too; if it becomes readable the index is stale
+            hashes[path.name] = "unreadable"
+    return hashes
 
 
 def sentence_units(chunks: list[Chunk], documents: dict[str, Document]) -> list[Sentence]:
@@ -154,50 +161,85 @@ def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log
 
     builds = settings.index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    build_id = new_build_id()
     tmp = builds / f".tmp-{build_id}"
     tmp.mkdir()
-    _write_jsonl(tmp / "documents.jsonl", [
-        {"doc_id": d.doc_id, "title": d.title, "path": d.path, "sha256": d.sha256, "city": d.city,
-         "period": d.period, "doc_number": d.doc_number, "text": d.text} for d in docs])
-    _write_jsonl(tmp / "chunks.jsonl", [
-        {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "start": c.start, "end": c.end, "section": list(c.section),
-         "kind": c.kind, "cells": [vars(cell) for cell in c.cells], "tokens": t, "text": c.text}
-        for c, t in zip(chunks, tokens)])
-    _write_jsonl(tmp / "sentences.jsonl", [vars(s) for s in sentences])
-    np.save(tmp / "chunk_vectors.npy", chunk_vectors, allow_pickle=False)
-    np.save(tmp / "sentence_vectors.npy", sentence_vectors, allow_pickle=False)
-    dense.save(dense.build(chunk_vectors), tmp / "dense.faiss")
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "model": model_info(settings.model_dir),
-        "settings": settings.index_fingerprint(),
-        "seeds": seed_hashes(settings.seeds_dir),
-        "skipped": [vars(p) for p in problems],
-        "files": {name: {"sha256": sha256_file(tmp / name), "bytes": (tmp / name).stat().st_size} for name in FILES},
-        "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
-        "build_seconds": round(time.perf_counter() - started, 2),
-    }
-    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    final = builds / build_id
-    os.replace(tmp, final)
-    current_tmp = settings.index_dir / "CURRENT.tmp"
+    try:
+        _write_jsonl(tmp / "documents.jsonl", [
+            {"doc_id": d.doc_id, "title": d.title, "path": d.path, "sha256": d.sha256, "city": d.city,
+             "period": d.period, "doc_number": d.doc_number, "text": d.text} for d in docs])
+        _write_jsonl(tmp / "chunks.jsonl", [
+            {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "start": c.start, "end": c.end, "section": list(c.section),
+             "kind": c.kind, "cells": [vars(cell) for cell in c.cells], "tokens": t, "text": c.text}
+            for c, t in zip(chunks, tokens)])
+        _write_jsonl(tmp / "sentences.jsonl", [vars(s) for s in sentences])
+        np.save(tmp / "chunk_vectors.npy", chunk_vectors, allow_pickle=False)
+        np.save(tmp / "sentence_vectors.npy", sentence_vectors, allow_pickle=False)
+        dense.save(dense.build(chunk_vectors), tmp / "dense.faiss")
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "model": model_info(settings.model_dir),
+            "settings": settings.index_fingerprint(),
+            "seeds": seed_hashes(settings.seeds_dir),
+            "skipped": [vars(p) for p in problems],
+            "files": {name: {"sha256": sha256_file(tmp / name), "bytes": (tmp / name).stat().st_size} for name in FILES},
+            "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
+            "build_seconds": round(time.perf_counter() - started, 2),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        final = builds / build_id
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # a failed build leaves nothing behind
+        raise
+    current_tmp = settings.index_dir / f"CURRENT.tmp-{os.getpid()}"
     current_tmp.write_text(build_id, encoding="utf-8")
     os.replace(current_tmp, settings.index_dir / "CURRENT")
-    for old in builds.iterdir():
-        if old.name != build_id:
-            shutil.rmtree(old, ignore_errors=True)
+    remove_old_builds(builds, keep=build_id)
     log(f"index built in {manifest['build_seconds']} s: {final}")
     return final, problems
+
+
+def new_build_id() -> str:
+    """Time for people, pid to tell whose `.tmp-` folder is whose, random so two builds in one second differ."""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def _builder_alive(name: str) -> bool:
+    """Whether the process that owns a `.tmp-<date>-<time>-<pid>-<rand>` folder still runs."""
+    parts = name.split("-")
+    # Our own pid on someone else's folder means a killed builder whose pid came round
+    # again (containers restart from low pids); this process builds one index at a time.
+    if len(parts) < 4 or not parts[3].isdigit() or int(parts[3]) == os.getpid():
+        return False
+    try:
+        os.kill(int(parts[3]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
+
+
+def remove_old_builds(builds: Path, keep: str) -> None:
+    """Delete superseded builds and what crashed builds left; a running build's folder stays."""
+    for old in builds.iterdir():
+        if old.name != keep and not (old.name.startswith(".tmp-") and _builder_alive(old.name)):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def current_build(index_dir: Path) -> Path:
     pointer = index_dir / "CURRENT"
     if not pointer.is_file():
         raise IndexProblem("missing", f"no index in {index_dir}; run `planqa index build`")
-    build = index_dir / "builds" / pointer.read_text(encoding="utf-8").strip()
-    if not build.is_dir() or "/" in pointer.read_text(encoding="utf-8").strip():
-        raise IndexProblem("missing", f"{pointer} names a build that does not exist; run `planqa index build`")
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexProblem("corrupt", f"{pointer} is unreadable ({exc}); run `planqa index build`") from exc
+    build = index_dir / "builds" / name
+    # Only a plain folder name: never a path out of builds/, never an unfinished `.tmp-` build.
+    if not name or name.startswith(".") or "/" in name or "\\" in name or not build.is_dir():
+        raise IndexProblem("missing", f"{pointer} names a build that does not exist ({name!r}); run `planqa index build`")
     return build
 
 

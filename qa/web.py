@@ -232,12 +232,14 @@ def answer_turn(
 
 def api_ask(pipe: AskPipeline, question: str, history: list[str] | None) -> dict[str, Any]:
     """The /ask endpoint body: AskResponse as JSON, errors as gr.Error messages."""
+    if history is not None and not isinstance(history, list):  # the API does not check its JSON types
+        raise gr.Error("history 必须是之前问题的列表（按时间先后）。")
     try:
         return pipe.ask(question, history=list(history or []) or None).model_dump()
     except QuestionError as exc:
         raise gr.Error(str(exc)) from None
     except Exception:
-        log.exception("api ask failed for question %r", (question or "")[:200])
+        log.exception("api ask failed for question %r", str(question)[:200])
         raise gr.Error(GENERIC_ERROR) from None
 
 

@@ -1,0 +1,336 @@
+"""`planqa bench`: build time, cold start, warm latency per stage and mode, memory, index size.
+
+Each scale (1x, 10x, 100x the seeds, made by qa.scale) gets its own seeds and
+index folder under a work folder, never the repository's `seeds/` or `index/`.
+Builds and query runs happen in child processes so that cold start includes
+interpreter start-up and peak RSS is that process's own (os.wait4). Numbers
+are medians over `--repeat` runs; the table says how many cores ran them.
+
+    planqa bench --scale 1,10,100 --repeat 3 --index /tmp/planqa-bench --out bench.json
+    python -m qa.bench backends --split dev    # quality of each embedding backend
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from qa.settings import REPO_ROOT, Settings
+
+MODES = ("bm25", "dense", "hybrid", "hybrid+rescore")
+STAGES = ("embed", "bm25", "dense_search", "fusion", "answer", "total")
+DATASET = REPO_ROOT / "eval" / "dataset.jsonl"
+WARM_UP = 3  # questions asked before timing each mode (first-call allocations)
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float]:
+    """p50/p95/p99 in the units given (linear interpolation, numpy's default)."""
+    if not values:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0}
+    return {f"p{q}": round(float(np.percentile(values, q)), 2) for q in (50, 95, 99)}
+
+
+def median_of(rows: Sequence[dict], path: Sequence[str]) -> float | None:
+    values = []
+    for row in rows:
+        for key in path:
+            row = row.get(key) if isinstance(row, dict) else None
+        if isinstance(row, (int, float)):
+            values.append(float(row))
+    return round(float(np.median(values)), 2) if values else None
+
+
+def load_questions(dataset: Path) -> list[dict]:
+    rows = [json.loads(line) for line in dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [{"question": r["question"], "history": r.get("history", []),
+             "evidence": [(e["doc"], e["text"]) for e in r.get("evidence", [])]} for r in rows]
+
+
+def load_pipeline(settings: Settings):
+    """A pipeline whose encoder runs settings.backend (Pipeline.load uses the encoder's default)."""
+    from qa.encoder import Encoder
+    from qa.pipeline import Pipeline
+    from qa.store import load_index
+
+    return Pipeline(settings, load_index(settings), Encoder(settings.model_dir, backend=settings.backend))
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def run_mode(pipe, questions: list[dict], mode: str) -> dict:
+    """Warm latency per stage and evidence hit@5 for every question in one mode."""
+    from qa.scale import SEED_CITIES, hit_at_k
+
+    for q in questions[:WARM_UP]:
+        pipe.ask(q["question"], q["history"], mode=mode)
+    pipe.encoder.clear_cache()
+    stages: dict[str, list[float]] = {name: [] for name in STAGES}
+    unfiltered: list[float] = []
+    runs, errors = [], 0
+    for q in questions:
+        try:
+            response = pipe.ask(q["question"], q["history"], mode=mode)
+        except ValueError:
+            errors += 1
+            runs.append([])
+            continue
+        for name in STAGES:
+            stages[name].append(response.timing_ms.get(name, 0.0))
+        # A question naming a seed city searches only that city's documents; the others search all.
+        if not any(city in text for text in [q["question"], *q["history"]] for city in SEED_CITIES):
+            unfiltered.append(response.timing_ms.get("total", 0.0))
+        runs.append([(p.doc_id, p.text) for p in response.passages])
+    return {"latency_ms": {name: percentiles(v) for name, v in stages.items()}, "errors": errors,
+            "unfiltered_total_ms": {**percentiles(unfiltered), "n": len(unfiltered)},
+            "hit@5": hit_at_k(runs, [q["evidence"] for q in questions], 5)}
+
+
+def worker(settings: Settings, dataset: Path, launch: float, modes: Sequence[str], ann: bool) -> dict:
+    """One cold process: load, answer once, then every question in every mode."""
+    from qa.store import current_build
+
+    imported = time.time()
+    pipe = load_pipeline(settings)
+    ready = time.time()
+    questions = load_questions(dataset)
+    pipe.ask(questions[0]["question"], questions[0]["history"])
+    first = time.time()
+    out = {"imports_s": round(imported - launch, 2), "ready_s": round(ready - launch, 2),
+           "first_answer_s": round(first - launch, 2), "rss_ready_mb": _rss_mb(),
+           "modes": {mode: run_mode(pipe, questions, mode) for mode in modes}}
+    if ann:
+        from qa import dense
+        from qa.scale import ann_tradeoff
+
+        vectors = np.load(current_build(settings.index_dir) / "chunk_vectors.npy", allow_pickle=False)
+        queries = pipe.encoder.encode_queries([q["question"] for q in questions])
+        seeds = sorted(d for d in pipe.index.documents if "-x" not in d)
+        docs = [q["evidence"][0][0] if q["evidence"] else seeds[i % len(seeds)] for i, q in enumerate(questions)]
+        out["ann"] = ann_tradeoff(vectors, queries, [pipe.index.doc_chunk_ids[d] for d in docs])
+        pipe.index.dense = dense.build(vectors, "hnsw")
+        out["hnsw_pipeline"] = {**run_mode(pipe, questions, "hybrid+rescore"), "ef": dense.HNSW_EF_SEARCH}
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out
+
+
+def build(settings: Settings) -> dict:
+    from qa.encoder import Encoder
+    from qa.store import build_index
+
+    started = time.perf_counter()
+    folder, _ = build_index(settings, Encoder(settings.model_dir, backend=settings.backend), progress=False, log=lambda m: None)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {"build_s": round(time.perf_counter() - started, 2), "counts": manifest["counts"]}
+
+
+def _child(command: str, settings: Settings, *extra: str) -> tuple[dict, float, float]:
+    """Run `python -m qa.bench <command>`; its JSON, wall seconds and peak RSS (MB)."""
+    argv = [sys.executable, "-m", "qa.bench", command, "--seeds", str(settings.seeds_dir), "--index",
+            str(settings.index_dir), "--model", str(settings.model_dir), "--backend", settings.backend, *extra]
+    started = time.time()
+    child = subprocess.Popen([*argv, "--launch", repr(started)], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"`{' '.join(argv)}` failed with exit code {child.returncode}")
+    return json.loads(output.strip().splitlines()[-1]), round(time.time() - started, 2), round(usage.ru_maxrss / 1024, 1)
+
+
+def _disk_mb(folder: Path) -> float:
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
+
+
+def bench_scale(settings: Settings, multiple: int, work: Path, repeat: int, dataset: Path, log=print) -> dict:
+    """Build (or reuse) the index of one scale and measure it `repeat` times."""
+    from qa.scale import write_corpus
+    from qa.store import IndexProblem, check_index, current_build
+
+    folder = work / f"x{multiple}"
+    scaled = settings.replace(seeds_dir=folder / "seeds", index_dir=folder / "index")
+    write_corpus(settings.seeds_dir, scaled.seeds_dir, multiple)
+    result: dict = {"scale": multiple, "backend": settings.backend}
+    record = folder / "cold_build.json"  # the cold build's wall time, reported again when the index is reused
+    try:
+        manifest = check_index(scaled, current_build(scaled.index_dir))
+        cold = json.loads(record.read_text(encoding="utf-8"))
+        result.update(cold, counts=manifest["counts"], build_reused=True)
+        log(f"{multiple}x: reusing the index built cold in {cold['build_s']} s")
+    except (IndexProblem, OSError, ValueError):
+        shutil.rmtree(scaled.index_dir, ignore_errors=True)  # cold: no embedding cache either
+        log(f"{multiple}x: building the index from scratch")
+        built, wall, rss = _child("build", scaled)
+        cold = {"build_s": wall, "build_peak_rss_mb": rss}
+        record.write_text(json.dumps(cold), encoding="utf-8")
+        result.update(cold, counts=built["counts"], build_reused=False)
+    if repeat > 1:
+        # Same documents, embeddings from the content-hash cache: what a rebuild after an edit costs.
+        built, wall, _ = _child("build", scaled)
+        result["rebuild_cached_s"] = wall
+    build = current_build(scaled.index_dir)
+    result["index_mb"] = _disk_mb(build)
+    # Equal texts (boilerplate repeated across synthetic copies) are embedded once.
+    result["unique_embedded"] = sum(len(json.loads(p.read_text(encoding="utf-8"))) for p in (scaled.index_dir / "cache").glob("*.json"))
+    result["cache_mb"] = _disk_mb(scaled.index_dir / "cache")
+    runs = []
+    for number in range(repeat):
+        log(f"{multiple}x: query run {number + 1}/{repeat}")
+        run, _, rss = _child("worker", scaled, "--dataset", str(dataset), *(["--ann"] if number == 0 else []))
+        run["peak_rss_mb"] = rss
+        runs.append(run)
+    for key in ("imports_s", "ready_s", "first_answer_s", "rss_ready_mb", "peak_rss_mb"):
+        result[key] = median_of(runs, [key])
+    result["modes"] = {
+        mode: {"hit@5": runs[0]["modes"][mode]["hit@5"], "errors": runs[0]["modes"][mode]["errors"],
+               "unfiltered_n": runs[0]["modes"][mode]["unfiltered_total_ms"]["n"],
+               **{f"unfiltered_{p}": median_of([r["modes"][mode]["unfiltered_total_ms"] for r in runs], [p]) for p in ("p50", "p95")},
+               **{f"{stage}_{p}": median_of([r["modes"][mode]["latency_ms"] for r in runs], [stage, p])
+                  for stage in STAGES for p in ("p50", "p95", "p99")}}
+        for mode in MODES
+    }
+    result["ann"] = runs[0].get("ann", [])
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]  # other work on the machine skews timings
+    hnsw = runs[0].get("hnsw_pipeline")
+    if hnsw:
+        result["hnsw_pipeline"] = {"hit@5": hnsw["hit@5"], "total_p50": hnsw["latency_ms"]["total"]["p50"], "ef": hnsw["ef"],
+                                   "dense_search_p50": hnsw["latency_ms"]["dense_search"]["p50"]}
+    return result
+
+
+def compare_backends(settings: Settings, dataset: Path, split: str, backends: Sequence[str] = ("torch", "onnx", "onnx-int8")) -> dict:
+    """Eval metrics of each embedding backend, and how often its citations equal torch's.
+
+    Each backend builds its own index under settings.index_dir/<backend> (a shared
+    embedding cache would hand one backend's vectors to another).
+    """
+    from qa.encoder import Encoder
+    from qa.evaluation.dataset import load_dataset, load_seeds
+    from qa.evaluation.harness import run_mode
+    from qa.pipeline import Pipeline
+    from qa.store import build_index, load_index
+
+    cases = load_dataset(dataset, load_seeds(settings.seeds_dir), split=split)
+    out: dict = {"split": split, "cases": len(cases), "backends": {}}
+    answers: dict[str, dict[str, tuple]] = {}
+    for backend in backends:
+        chosen = settings.replace(backend=backend, index_dir=settings.index_dir / backend)
+        encoder = Encoder(chosen.model_dir, backend=backend)
+        build_index(chosen, encoder, progress=False, log=lambda m: None)
+        pipe = Pipeline(chosen, load_index(chosen), encoder)
+        run = run_mode(pipe, cases, chosen.mode, {d: doc.text for d, doc in pipe.index.documents.items()})
+        answers[backend] = {r["id"]: (r["answerable_got"], tuple((q["doc_id"], q["start"], q["end"]) for q in r["quotes"])) for r in run.records}
+        overall = run.metrics["overall"]
+        out["backends"][backend] = {key: overall[key] for key in ("accuracy", "hit@1", "hit@5", "mrr@10", "citation_recall",
+                                                                  "citation_precision", "abstain_accuracy", "latency_p50_ms", "latency_p95_ms")}
+        reference = answers[backends[0]]
+        out["backends"][backend]["same_citations_as_" + backends[0]] = round(
+            sum(answers[backend][i] == reference[i] for i in reference) / max(len(reference), 1), 4)
+    return out
+
+
+def render(results: Sequence[dict], cores: int) -> str:
+    """Markdown tables of bench_scale results."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    dirty = " (+ uncommitted changes)" if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                                                        capture_output=True, text=True).stdout.strip() else ""
+    lines = [f"date {time.strftime('%Y-%m-%d')}, commit {commit}{dirty}, {cores} cores, backend {results[0]['backend'] if results else '-'}", "",
+             "| scale | docs | chunks+sentences (unique) | build s | rebuild (cached) s | ready s | first answer s | RSS ready MB | peak RSS MB | index MB | query p50 ms | p95 | p99 | unfiltered p50 / p95 | hit@5 |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        d = r["modes"]["hybrid+rescore"]
+        lines.append(f"| {r['scale']}x | {r['counts']['documents']} | {r['counts']['chunks'] + r['counts']['sentences']} ({r.get('unique_embedded', '-')}) | "
+                     f"{r['build_s']} | {r.get('rebuild_cached_s', '-')} | {r['ready_s']} | {r['first_answer_s']} | {r['rss_ready_mb']} | "
+                     f"{r['peak_rss_mb']} | {r['index_mb']} | {d['total_p50']} | {d['total_p95']} | {d['total_p99']} | "
+                     f"{d.get('unfiltered_p50')} / {d.get('unfiltered_p95')} (n={d.get('unfiltered_n')}) | {d['hit@5']} |")
+    lines += ["", "| scale | mode | total p50 | p95 | p99 | embed p50 | bm25 p50 | dense p50 | fusion p50 | answer p50 | hit@5 |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        for mode, d in r["modes"].items():
+            lines.append(f"| {r['scale']}x | {mode} | {d['total_p50']} | {d['total_p95']} | {d['total_p99']} | {d['embed_p50']} | "
+                         f"{d['bm25_p50']} | {d['dense_search_p50']} | {d['fusion_p50']} | {d['answer_p50']} | {d['hit@5']} |")
+    lines += ["", "| scale | dense index | build s | search p50 ms | p95 | recall@10 vs flat | doc-filtered recall@10 |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        for row in r.get("ann", []):
+            lines.append(f"| {r['scale']}x | {row['index']} | {row['build_s']} | {row['p50_ms']} | {row['p95_ms']} | {row['recall@10']} | {row['filtered_recall@10']} |")
+    pipelines = [r for r in results if r.get("hnsw_pipeline")]
+    if pipelines:
+        lines += ["", "| scale | pipeline (hybrid+rescore) with | dense search p50 ms | total p50 ms | hit@5 |", "|---|---|---|---|---|"]
+        for r in pipelines:
+            flat, hnsw = r["modes"]["hybrid+rescore"], r["hnsw_pipeline"]
+            lines.append(f"| {r['scale']}x | flat | {flat['dense_search_p50']} | {flat['total_p50']} | {flat['hit@5']} |")
+            lines.append(f"| {r['scale']}x | hnsw ef={hnsw.get('ef', '-')} | {hnsw['dense_search_p50']} | {hnsw['total_p50']} | {hnsw['hit@5']} |")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace, settings: Settings) -> int:
+    """`planqa bench`: --scale list, --repeat, --out; --index keeps the work folder (reused when fresh)."""
+    try:
+        scales = sorted({int(s) for s in str(args.scale).split(",") if s.strip()})
+    except ValueError:
+        raise ValueError(f"--scale takes comma-separated whole multiples such as 1,10,100, got {args.scale!r}") from None
+    if not scales or scales[0] < 1:
+        raise ValueError(f"--scale multiples must be at least 1, got {args.scale!r}")
+    if args.repeat < 1:
+        raise ValueError(f"--repeat must be at least 1, got {args.repeat}")
+    explicit = getattr(args, "index", None)
+    if explicit and (Path(explicit) / "CURRENT").exists():
+        raise ValueError(f"{explicit} holds a live index; give bench an empty or bench-only work folder")
+    work = Path(explicit) if explicit else Path(tempfile.mkdtemp(prefix="planqa-bench-"))
+    cores = os.cpu_count() or 1
+    log = lambda message: print(f"bench: {message}", file=sys.stderr)  # noqa: E731
+    try:
+        results = [bench_scale(settings, n, work, args.repeat, DATASET, log) for n in scales]
+    finally:
+        if not explicit:
+            shutil.rmtree(work, ignore_errors=True)
+    print(render(results, cores))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps({"cores": cores, "results": results}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def _child_main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa.bench")
+    parser.add_argument("command", choices=["build", "worker", "backends"])
+    for flag in ("--seeds", "--index", "--model"):
+        parser.add_argument(flag)
+    parser.add_argument("--backend", default=Settings().backend)
+    parser.add_argument("--dataset", default=str(DATASET))
+    parser.add_argument("--launch", type=float, default=None)
+    parser.add_argument("--ann", action="store_true")
+    parser.add_argument("--split", default="dev")
+    args = parser.parse_args(argv)
+    launch = args.launch or time.time()
+    changes = {k: Path(v) for k, v in (("seeds_dir", args.seeds), ("index_dir", args.index), ("model_dir", args.model)) if v}
+    settings = Settings().replace(backend=args.backend, **changes)
+    if args.command == "build":
+        out = build(settings)
+    elif args.command == "worker":
+        out = worker(settings, Path(args.dataset), launch, MODES, args.ann)
+    else:
+        out = compare_backends(settings, Path(args.dataset), args.split)
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main())
