@@ -179,7 +179,10 @@ def choose(
         chunk = index.chunks[hit.chunk]
         doc = index.documents[chunk.doc_id]
         ids = index.chunk_sentences[hit.chunk]
-        sims = index.sentence_vectors[ids] @ query_vector if query_vector is not None and ids else np.zeros(len(ids))
+        # Without sentence rescoring every sentence gets the same, typical dense
+        # term, so thresholds stay comparable across modes (ablation).
+        neutral = weights.dense_floor + weights.dense_scale
+        sims = index.sentence_vectors[ids] @ query_vector if query_vector is not None and ids else np.full(len(ids), neutral)
         section = chunk.section_path
         for sid, sim in zip(ids, sims):
             sentence = index.sentences[sid]

@@ -43,7 +43,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     load_documents(settings.seeds_dir)  # refuse a folder with no usable document before loading the model
-    build, problems = build_index(settings, Encoder(settings.model_dir), progress=not args.quiet, log=_log)
+    build, problems = build_index(settings, Encoder(settings.model_dir, backend=settings.backend), progress=not args.quiet, log=_log)
     print(f"index ready: {build}")
     return 1 if problems and args.strict else 0
 

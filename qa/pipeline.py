@@ -80,7 +80,7 @@ class Pipeline:
             ValueError: the model is missing, or the index is unusable and build_if_missing is False.
         """
         settings = settings or Settings()
-        encoder = Encoder(settings.model_dir)
+        encoder = Encoder(settings.model_dir, backend=settings.backend)
         try:
             index = load_index(settings)
         except IndexProblem as problem:
@@ -155,7 +155,8 @@ class Pipeline:
         facts = analyse(focus, self.cities)
         facts = QueryFacts(**{**vars(facts), "places": analyse(query, self.cities).places, "years": analyse(query, self.cities).years})
         t0 = time.perf_counter()
-        decision = answering.choose(self.index, hits, facts, query, self._terms(tokens, focus), vector, self.weights,
+        rescore_vector = vector if (mode or self.settings.mode) == "hybrid+rescore" else None
+        decision = answering.choose(self.index, hits, facts, query, self._terms(tokens, focus), rescore_vector, self.weights,
                                     self.settings.answer_passages, 3 if facts.wants_list else 1)
         timings["answer"] = timings.get("answer", 0.0) + (time.perf_counter() - t0) * 1000
         best = decision.quotes[0] if decision.quotes else None
@@ -191,7 +192,12 @@ class Pipeline:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         text = clean_question(question, self.settings.max_question_chars)
-        past = [clean_question(h, self.settings.max_question_chars) for h in (history or [])[-MAX_HISTORY:] if isinstance(h, str) and h.strip()]
+        past = []
+        for earlier in (history or [])[-MAX_HISTORY:]:
+            try:
+                past.append(clean_question(earlier, self.settings.max_question_chars))
+            except QuestionError:
+                continue  # a bad earlier turn must not sink the current question
         standalone, focus = rewrite_with_focus(text, past)
         facts = analyse(standalone, self.cities)
         base_allowed = self._allowed(doc, None)

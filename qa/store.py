@@ -151,7 +151,7 @@ def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log
     chunks = [c for d in docs for c in chunk_document(d, settings.chunk_max_chars, settings.chunk_min_chars)]
     sentences = sentence_units(chunks, documents)
     tokens = [tokenize(c.embed_text()) for c in chunks]
-    model_key = hashlib.sha256(json.dumps(model_info(settings.model_dir), sort_keys=True).encode()).hexdigest()[:12]
+    model_key = hashlib.sha256(json.dumps([model_info(settings.model_dir), encoder.backend], sort_keys=True).encode()).hexdigest()[:12]
     cache = EmbeddingCache(settings.index_dir / "cache", model_key)
     log(f"embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(docs)} documents")
     chunk_vectors = cache.embed(encoder, [c.embed_text() for c in chunks], progress)
@@ -175,7 +175,7 @@ def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log
         _write_jsonl(tmp / "sentences.jsonl", [vars(s) for s in sentences])
         np.save(tmp / "chunk_vectors.npy", chunk_vectors, allow_pickle=False)
         np.save(tmp / "sentence_vectors.npy", sentence_vectors, allow_pickle=False)
-        dense.save(dense.build(chunk_vectors), tmp / "dense.faiss")
+        dense.save(dense.build(chunk_vectors, settings.dense_index), tmp / "dense.faiss")
         manifest = {
             "format_version": FORMAT_VERSION,
             "model": model_info(settings.model_dir),

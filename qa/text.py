@@ -11,7 +11,7 @@ import re
 # the mark belongs to the sentence it closes.
 _SENTENCE_END = re.compile(r"[。！？；!?]+[”’」』）)]*|\n+")
 _CLAUSE_END = re.compile(r"[，,、：:]+")
-_SPACE = " \t\xa0\u3000\r\n"
+_SPACE = " \t\xa0\u3000\r\n\x0b\x0c\x85\u2028\u2029"
 
 
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:

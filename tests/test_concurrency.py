@@ -66,8 +66,6 @@ class _PausingEncode:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="Encoder.encode_queries reads the cache after another thread may have evicted the entry")
 def test_query_cache_eviction_race(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     encoder = pipe.encoder
     assert encoder is not None

@@ -58,7 +58,6 @@ def test_chunks_are_exact_ordered_spans(text: str, max_chars: int) -> None:
     assert chunk_document(doc, max_chars, max_chars // 4) == chunks  # deterministic
 
 
-@pytest.mark.xfail(strict=True, reason="qa.text.strip_span does not strip the rarer line breaks str.splitlines() splits at")
 @pytest.mark.parametrize("brk", ["\x0c", "\u2028", "\x85", "\x0b"])
 def test_rare_line_breaks_make_no_blank_chunks(brk: str) -> None:
     text = f"一、目标{brk}{brk}全市宽带用户达到95万户。{brk}"
