@@ -23,6 +23,21 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _split(text: str, start: int, end: int, marks: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Cut [start, end) after every match of `marks`; trimmed, non-empty pieces."""
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in marks.finditer(text, start, end):
+        piece = strip_span(text, cursor, match.end())
+        if piece[1] > piece[0]:
+            spans.append(piece)
+        cursor = match.end()
+    piece = strip_span(text, cursor, end)
+    if piece[1] > piece[0]:
+        spans.append(piece)
+    return spans
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Split text[start:end] into sentences at 。！？； and line breaks.
 
@@ -34,33 +49,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     Returns:
         Non-empty, white-space-trimmed spans in order, covering every non-space character.
     """
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    cursor = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        piece = strip_span(text, cursor, match.end())
-        if piece[1] > piece[0]:
-            spans.append(piece)
-        cursor = match.end()
-    piece = strip_span(text, cursor, end)
-    if piece[1] > piece[0]:
-        spans.append(piece)
-    return spans
+    return _split(text, start, len(text) if end is None else end, _SENTENCE_END)
 
 
 def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split one sentence into clauses at commas and colons (marks stay with the clause)."""
-    spans: list[tuple[int, int]] = []
-    cursor = start
-    for match in _CLAUSE_END.finditer(text, start, end):
-        piece = strip_span(text, cursor, match.end())
-        if piece[1] > piece[0]:
-            spans.append(piece)
-        cursor = match.end()
-    piece = strip_span(text, cursor, end)
-    if piece[1] > piece[0]:
-        spans.append(piece)
-    return spans
+    return _split(text, start, end, _CLAUSE_END)
 
 
 def squeeze(text: str) -> str:

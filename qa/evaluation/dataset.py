@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -33,16 +33,7 @@ CaseType = Literal[
 ]
 Split = Literal["dev", "test"]
 
-CASE_TYPES: tuple[str, ...] = (
-    "fact",
-    "number",
-    "paraphrase",
-    "list",
-    "table",
-    "comparison",
-    "followup",
-    "unanswerable",
-)
+CASE_TYPES: tuple[str, ...] = get_args(CaseType)
 SPLITS: tuple[str, ...] = ("dev", "test", "all")
 
 
