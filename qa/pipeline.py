@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -152,8 +152,9 @@ class Pipeline:
 
     def _answer_one(self, query: str, focus: str, allowed: np.ndarray | None, timings: dict[str, float], label: str = "", mode: str | None = None) -> tuple[Decision, list[Hit], str]:
         hits, vector, tokens = self._retrieve(query, allowed, timings, mode)
-        facts = analyse(focus, self.cities)
-        facts = QueryFacts(**{**vars(facts), "places": analyse(query, self.cities).places, "years": analyse(query, self.cities).years})
+        # What to answer comes from the follow-up's own words; place and year from the whole query.
+        query_facts = analyse(query, self.cities)
+        facts = replace(analyse(focus, self.cities), places=query_facts.places, years=query_facts.years)
         t0 = time.perf_counter()
         rescore_vector = vector if (mode or self.settings.mode) == "hybrid+rescore" else None
         decision = answering.choose(self.index, hits, facts, query, self._terms(tokens, focus), rescore_vector, self.weights,
@@ -164,17 +165,23 @@ class Pipeline:
         if not problem and (best is None or decision.score < self.settings.min_answer_score):
             problem = "文档中没有足够相关的内容回答这个问题。"
         if not problem and best is not None:
-            chunk = self.index.chunks[best.chunk]
-            quoted = chunk.display if chunk.kind == "table_row" else self.index.documents[best.doc_id].text[best.start:best.end]
+            problem = self._evidence_problem(facts, focus, best)
+        if label:
+            decision.quotes = [replace(q, label=label) for q in decision.quotes]
+        return decision, hits, problem
+
+    def _evidence_problem(self, facts: QueryFacts, focus: str, best: Quote) -> str:
+        """Why the best quote does not answer after all; '' if it does."""
+        chunk = self.index.chunks[best.chunk]
+        if self.settings.min_evidence_coverage > 0:
             # Words the documents use elsewhere but this paragraph lacks mean it is about something else.
             known = [(t, w) for t, w in self._terms(tokenize(focus), focus) if t in self.index.bm25.vocab]
             if known and answering.lexical_coverage(known, chunk.display + chunk.section_path, "") < self.settings.min_evidence_coverage:
-                problem = "文档中没有直接回答这个问题的内容。"
-            elif facts.wants_number and not facts.wants_list and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
-                problem = "文档中找到了相关段落，但没有给出问题所问的具体数字。"
-        if label:
-            decision.quotes = [Quote(**{**vars(q), "label": label}) for q in decision.quotes]
-        return decision, hits, problem
+                return "文档中没有直接回答这个问题的内容。"
+        quoted = chunk.display if chunk.kind == "table_row" else self.index.documents[best.doc_id].text[best.start:best.end]
+        if facts.wants_number and not facts.wants_list and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
+            return "文档中找到了相关段落，但没有给出问题所问的具体数字。"
+        return ""
 
     def ask(self, question: str, history: list[str] | None = None, doc: str | None = None, *, id: str | None = None, mode: str | None = None) -> AskResponse:
         """Answer one question with cited verbatim quotes, or say the documents are silent.

@@ -20,16 +20,17 @@ def is_elliptical(question: str) -> bool:
     )
 
 
-def _substitute(previous: str, old: tuple, new: tuple) -> str:
-    """Replace the previous question's places/years with the follow-up's."""
+def _substitute(previous: str, old: tuple, new: tuple, label: str) -> str:
+    """Put the follow-up's places/years in place of the previous question's (or in front)."""
     if not new:
         return previous
-    if old:
-        result = previous.replace(str(old[0]), "\x00", 1)
-        for extra in old[1:]:
-            result = result.replace(str(extra), "", 1)
-        return result.replace("\x00", "和".join(str(n) for n in new), 1)
-    return None  # type: ignore[return-value]
+    joined = "和".join(str(n) for n in new)
+    if not old:
+        return f"{joined}{label}{previous}"
+    result = previous.replace(str(old[0]), "\x00", 1)
+    for extra in old[1:]:
+        result = result.replace(str(extra), "", 1)
+    return result.replace("\x00", joined, 1)
 
 
 def rewrite(question: str, history: list[str]) -> str:
@@ -57,29 +58,24 @@ def rewrite_with_focus(question: str, history: list[str]) -> tuple[str, str]:
             return question, question
         previous = rewrite(history[-1], history[:-1])
         return f"{previous.rstrip('？?。 ')}；{question}", question
-    standalone = _rewrite_elliptical(question, history)
-    if "；" in standalone and standalone.endswith(question):
-        # A new topic, not just a new place or year: match the follow-up's own words.
-        return standalone, _TAIL.sub("", _LEAD.sub("", question)) or question
-    return standalone, standalone
-
-
-def _rewrite_elliptical(question: str, history: list[str]) -> str:
     previous = rewrite(history[-1], history[:-1])
     core = _TAIL.sub("", _LEAD.sub("", question)).strip()
+    swapped = _swap_place_or_year(previous, core)
+    if swapped is not None:
+        return swapped, swapped
+    # A new topic, not just a new place or year: match the follow-up's own words.
+    return f"{previous.rstrip('？?。 ')}；{question}", core or question
+
+
+def _swap_place_or_year(previous: str, core: str) -> str | None:
+    """The previous question with the follow-up's place/year, or None if the follow-up has a topic of its own."""
     places, years = find_places(core), find_years(core)
     topic = core
     for token in places + tuple(str(y) for y in years):
         topic = topic.replace(token, "")
     # Words that only restate the previous question's aim ("2015年目标呢？").
     topic = re.sub(r"年底|年末|年初|底|末|目标|情况|数据|数字|指标|[年的和与及、，,\s]+", "", topic)
-    prev_places, prev_years = find_places(previous), find_years(previous)
-    if not topic:
-        # Only a new place and/or year: keep the previous topic.
-        result = previous
-        for old, new, label in ((prev_places, places, ""), (prev_years, years, "年")):
-            if new:
-                swapped = _substitute(result, old, new)
-                result = swapped if swapped is not None else f"{'和'.join(str(n) for n in new)}{label}{result}"
-        return result
-    return f"{previous.rstrip('？?。 ')}；{question}"
+    if topic:
+        return None
+    result = _substitute(previous, find_places(previous), places, "")
+    return _substitute(result, find_years(previous), years, "年")
