@@ -2,6 +2,6 @@ from __future__ import annotations
 
 import sys
 
-from qa.cli import main
+from qa.app.cli import main
 
 sys.exit(main())

@@ -11,13 +11,15 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from qa.errors import PlanQAError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Settings that shape the built index; the rest only affect querying.
 INDEX_FIELDS = ("chunk_max_chars", "chunk_min_chars", "bm25_k1", "bm25_b", "model_name", "backend", "dense_index")
 
 FUSION_MODES = ("hybrid", "bm25", "dense", "hybrid+rescore")
-# Mirrors qa.encoder.BACKENDS and qa.dense.KINDS (kept here so settings import no heavy module).
+# Mirrors qa.index.encoder.BACKENDS and qa.index.dense.KINDS (kept here so settings import no heavy module).
 BACKENDS = ("onnx", "onnx-int8", "torch")
 DENSE_INDEXES = ("flat", "hnsw")
 
@@ -77,22 +79,22 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.mode not in FUSION_MODES:
-            raise ValueError(f"Unknown mode {self.mode!r}. Supported modes: {list(FUSION_MODES)}")
+            raise PlanQAError(f"Unknown mode {self.mode!r}. Supported modes: {list(FUSION_MODES)}")
         if self.backend not in BACKENDS:
-            raise ValueError(f"Unknown backend {self.backend!r}. Supported backends: {list(BACKENDS)}")
+            raise PlanQAError(f"Unknown backend {self.backend!r}. Supported backends: {list(BACKENDS)}")
         if self.dense_index not in DENSE_INDEXES:
-            raise ValueError(f"Unknown dense_index {self.dense_index!r}. Supported kinds: {list(DENSE_INDEXES)}")
+            raise PlanQAError(f"Unknown dense_index {self.dense_index!r}. Supported kinds: {list(DENSE_INDEXES)}")
         if not 0.0 <= self.dense_weight <= 1.0:
-            raise ValueError(f"dense_weight must be within [0, 1], got {self.dense_weight}")
+            raise PlanQAError(f"dense_weight must be within [0, 1], got {self.dense_weight}")
         if self.chunk_min_chars >= self.chunk_max_chars:
-            raise ValueError(
+            raise PlanQAError(
                 f"chunk_min_chars ({self.chunk_min_chars}) must be below chunk_max_chars ({self.chunk_max_chars})"
             )
         for name in ("top_k", "candidates", "answer_passages", "max_question_chars", "rrf_k"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+                raise PlanQAError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.max_question_chars > 2000:
-            raise ValueError(f"max_question_chars is at most 2000, got {self.max_question_chars}")
+            raise PlanQAError(f"max_question_chars is at most 2000, got {self.max_question_chars}")
 
     def index_fingerprint(self) -> dict[str, object]:
         """The settings that shape the built index, as plain JSON data."""

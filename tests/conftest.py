@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from qa.pipeline import Pipeline
+from qa.answer.pipeline import Pipeline
 from qa.schemas import AskResponse
 from qa.settings import Settings
 
@@ -45,7 +45,7 @@ def verbatim() -> Callable[[Pipeline, AskResponse], None]:
 @pytest.fixture(scope="session")
 def app_url(pipe: Pipeline) -> Iterator[str]:
     """The web app around the real pipeline, on a free loopback port in this process."""
-    from qa.web import build_demo, launch
+    from qa.app.web import build_demo, launch
 
     demo = build_demo(pipe)
     launch(demo, port=_free_port(), prevent_thread_lock=True, quiet=True)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from qa import documents
-from qa.documents import load_documents
+from qa.index.storage import load_index
+from qa.ingest import documents
+from qa.ingest.documents import load_documents
 from qa.settings import REPO_ROOT, Settings
-from qa.store import load_index
 
 GOOD = "xianyang-2007-informatization-review.txt"
 

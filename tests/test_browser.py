@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from qa.documents import load_documents
-from qa.pipeline import Pipeline, QuestionError, clean_question
+from qa.answer.pipeline import Pipeline, QuestionError, clean_question
+from qa.ingest.documents import load_documents
 from qa.schemas import AskResponse, CitationOut, PassageOut
 from qa.settings import REPO_ROOT, Settings
 
@@ -102,7 +102,7 @@ def _report(request: pytest.FixtureRequest, line: str) -> None:
 @pytest.fixture(scope="module")
 def app(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
     """The app on a free loopback port, in this process, with the pipeline it serves."""
-    from qa.web import build_demo, launch
+    from qa.app.web import build_demo, launch
 
     started = time.perf_counter()
     pipe = FakePipeline() if USE_FAKE else Pipeline.load(Settings(), build_if_missing=True)
@@ -243,7 +243,7 @@ class SlowPipeline:
 def test_slow_question_does_not_block_others() -> None:
     from gradio_client import Client
 
-    from qa.web import build_demo, launch
+    from qa.app.web import build_demo, launch
 
     demo, port = build_demo(SlowPipeline()), _free_port()
     launch(demo, port=port, prevent_thread_lock=True, quiet=True)

@@ -12,8 +12,8 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from qa import encoder as encoder_module
-from qa.pipeline import Pipeline
+from qa.answer.pipeline import Pipeline
+from qa.index import encoder as encoder_module
 from qa.settings import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "loadtest.py"

@@ -35,9 +35,11 @@ def cases(seeds: dict[str, str]) -> list[EvalCase]:
 
 
 def test_real_dataset_size_and_coverage(cases: list[EvalCase], seeds: dict[str, str]) -> None:
-    assert len(cases) >= 150
+    assert len(cases) >= 400
     types = Counter(case.type for case in cases)
-    assert types["unanswerable"] >= 25
+    assert types["unanswerable"] >= 65
+    assert types["target_status"] >= 20
+    assert types["metadata"] >= 10
     assert types["table"] >= 15
     assert types["comparison"] >= 12
     assert types["followup"] >= 15

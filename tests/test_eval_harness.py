@@ -81,7 +81,7 @@ def test_report_folder_and_baseline_gate(setup, tmp_path: Path, capsys: pytest.C
     assert rows[0]["hit_rank"] == 2 and rows[0]["quotes"][0]["quote"] == "全市宽带用户达到95万户"
     saved = json.loads(baseline.read_text(encoding="utf-8"))
     assert saved["cases"] == {c["id"]: True for c in CASES}
-    assert saved["metrics"]["accuracy"] == 1.0
+    assert saved["metrics"]["headline_accuracy"] == 1.0
     assert "全市宽带用户达到95万户" in (tmp_path / "r1" / "results.jsonl").read_text(encoding="utf-8")  # not \u-escaped
     assert "# PlanQA evaluation" in (tmp_path / "r1" / "report.md").read_text(encoding="utf-8")
     capsys.readouterr()
@@ -93,7 +93,7 @@ def test_report_folder_and_baseline_gate(setup, tmp_path: Path, capsys: pytest.C
     worse = harness.main(args(dataset, tmp_path / "r3", baseline=str(baseline)), settings, factory=lambda s: FakePipeline(good=False))
     assert worse == 1
     out = capsys.readouterr().out
-    assert "REGRESSION: accuracy 1.000 -> 0.333" in out
+    assert "REGRESSION: headline_accuracy 1.000 -> 0.333" in out
     assert "newly failing (2): t-fact-001, t-number-001" in out
     assert "Baseline" in (tmp_path / "r3" / "report.md").read_text(encoding="utf-8")
 
@@ -120,8 +120,8 @@ def never(settings: Settings) -> FakePipeline:
     [
         (None, "baseline file .*bad.json does not exist"),
         ("{not json", "baseline file .*bad.json is not readable JSON"),
-        ('{"metrics": {"accuracy": 1.0}}', "baseline file .*bad.json is malformed .*cases"),
-        ('{"metrics": {"accuracy": "high"}, "cases": {}}', "baseline file .*bad.json is malformed"),
+        ('{"metrics": {"headline_accuracy": 1.0}}', "baseline file .*bad.json is malformed .*cases"),
+        ('{"metrics": {"headline_accuracy": "high"}, "cases": {}}', "baseline file .*bad.json is malformed"),
         ("[1, 2]", "baseline file .*bad.json is malformed"),
     ],
 )

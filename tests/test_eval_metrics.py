@@ -11,6 +11,9 @@ from qa.evaluation.metrics import (
     Span,
     aggregate,
     answer_correct,
+    evidence_correct,
+    headline,
+    item_share,
     changed_cases,
     citation_scores,
     compare,
@@ -118,15 +121,43 @@ def test_normalise_keeps_commas_that_are_not_thousands() -> None:
     assert normalise("１，０００") == "1000"
 
 
-def test_answer_is_found_in_quote_display_key_or_answer() -> None:
+def test_evidence_answer_is_found_in_quote_display_key_or_answer() -> None:
     case = gold(answers=("95万户", "80%"))
-    assert answer_correct(case, observed(quotes=[quote("a", 3, 13), quote("a", 25, 31)]))
-    assert answer_correct(case, observed(answer="宽带95万户", quotes=[quote("a", 0, 2, key="８０％")]))
-    assert not answer_correct(case, observed(answer="宽带95万户"))
+    assert evidence_correct(case, observed(quotes=[quote("a", 3, 13), quote("a", 25, 31)]))
+    assert evidence_correct(case, observed(answer="宽带95万户", quotes=[quote("a", 0, 2, key="８０％")]))
+    assert not evidence_correct(case, observed(answer="宽带95万户"))
     # "…95" ending a quote and "万户" in the answer must not join into "95万户".
     straddle = observed(answer="万户", quotes=[quote("a", 0, 11)])
-    assert DOC_A[0:11].endswith("95") and not answer_correct(gold(), straddle)
-    assert not answer_correct(case, observed(answerable=False, answer="95万户 80%"))
+    assert DOC_A[0:11].endswith("95") and not evidence_correct(gold(), straddle)
+    assert not evidence_correct(case, observed(answerable=False, answer="95万户 80%"))
+
+
+def test_headline_is_the_text_before_the_first_quote_block() -> None:
+    assert headline("达到**95万户** [1]\n\n> “全市宽带用户达到95万户” [1]\n\n[1] 《规划》") == "达到95万户 [1]"
+    # An answer that is only quotes: the quotes are what the user reads.
+    assert headline("> “宽带用户达到95万户” [1]\n\n[1] 《规划》") == "> “宽带用户达到95万户” [1]"
+
+
+def test_headline_accuracy_ignores_a_gold_value_only_in_the_quote() -> None:
+    case = gold(answers=("85.9万户",))
+    bolded_wrong = observed(answer="移动通信总容量**108万门** [1]\n\n> “固定电话用户85.9万户，移动通信总容量108万门” [1]")
+    assert evidence_correct(case, bolded_wrong)
+    assert not answer_correct(case, bolded_wrong)
+    assert answer_correct(case, observed(answer="固定电话用户**85.9万户** [1]\n\n> “…” [1]"))
+
+
+@pytest.mark.parametrize(("found", "expected"), [(("甲", "乙"), True), (("甲",), False), ((), False)])
+def test_list_needs_half_of_the_items_in_the_headline(found: tuple[str, ...], expected: bool) -> None:
+    case = gold(answers=("甲", "乙", "丙", "丁"), type="list")
+    text = "、".join(found) or "无"
+    assert answer_correct(case, observed(answer=f"{text} [1]\n\n> “甲乙丙丁” [1]")) is expected
+    assert item_share(case, text) == len(found) / 4
+
+
+def test_comparison_needs_every_side_in_the_headline() -> None:
+    case = gold(answers=("35万户", "95万户"), type="comparison")
+    assert not answer_correct(case, observed(answer="2015年：**95万户** [1]\n\n> “35万户…95万户” [1]"))
+    assert answer_correct(case, observed(answer="2010年：**35万户** [1]\n2015年：**95万户** [2]"))
 
 
 def test_unanswerable_is_correct_only_when_refused() -> None:
@@ -178,7 +209,7 @@ def test_verbatim_counts_quotes_equal_to_the_document_slice() -> None:
 def result(id: str, type: str, doc: str, expected: bool, got: bool, correct: bool, rank: int | None = None,
            latency: float = 10.0) -> CaseResult:
     answered = expected and got
-    return CaseResult(id, type, doc, expected, got, correct, rank, rank, 1.0 if answered else None,
+    return CaseResult(id, type, doc, expected, got, correct, correct, 1.0 if answered else None, rank, rank, 1.0 if answered else None,
                       1.0 if answered else None, 1 if got else 0, 1 if got else 0, latency)
 
 
@@ -200,7 +231,8 @@ def test_aggregation_golden_with_ties() -> None:
     assert list(got["by_type"]) == ["unanswerable", "fact", "number"]
     assert list(got["by_doc"]) == ["none", "a", "b"]
     assert got["overall"] == {
-        "count": 4, "answerable": 2, "unanswerable": 2, "accuracy": 0.5,
+        "count": 4, "answerable": 2, "unanswerable": 2, "headline_accuracy": 0.5, "evidence_accuracy": 0.5,
+        "item_share": 1.0,
         "hit@1": 0.5, "hit@5": 1.0, "mrr@10": 0.75, "evidence_recall@5": 1.0, "evidence_recall@10": 1.0,
         "citation_recall": 1.0, "citation_precision": 1.0, "abstain_accuracy": 0.5, "false_abstain_rate": 0.5,
         "verbatim_rate": 1.0, "latency_p50_ms": 20.0, "latency_p95_ms": 40.0,
@@ -225,27 +257,27 @@ def test_worst_failures_order_and_tie_break() -> None:
 # --------------------------------------------------------------------------- regression gate
 
 
-BASE = {"accuracy": 0.80, "hit@5": 0.90, "false_abstain_rate": 0.10, "latency_p50_ms": 100.0, "count": 50}
+BASE = {"headline_accuracy": 0.80, "hit@5": 0.90, "false_abstain_rate": 0.10, "latency_p50_ms": 100.0, "count": 50}
 
 
 def test_compare_within_tolerance_is_quiet() -> None:
-    current = {"accuracy": 0.78, "hit@5": 0.95, "false_abstain_rate": 0.12, "latency_p50_ms": 150.0, "count": 10}
+    current = {"headline_accuracy": 0.78, "hit@5": 0.95, "false_abstain_rate": 0.12, "latency_p50_ms": 150.0, "count": 10}
     assert compare(current, BASE) == []
 
 
 def test_compare_flags_drops_beyond_tolerance() -> None:
-    current = {"accuracy": 0.77, "hit@5": 0.90, "false_abstain_rate": 0.13, "latency_p50_ms": 151.0}
+    current = {"headline_accuracy": 0.77, "hit@5": 0.90, "false_abstain_rate": 0.13, "latency_p50_ms": 151.0}
     found = {r.metric: r for r in compare(current, BASE)}
-    assert set(found) == {"accuracy", "false_abstain_rate", "latency_p50_ms"}
-    assert found["accuracy"].severity == "fail"
+    assert set(found) == {"headline_accuracy", "false_abstain_rate", "latency_p50_ms"}
+    assert found["headline_accuracy"].severity == "fail"
     assert found["false_abstain_rate"].severity == "fail"
     assert found["latency_p50_ms"].severity == "warn"
-    assert (found["accuracy"].baseline, found["accuracy"].current) == (0.80, 0.77)
+    assert (found["headline_accuracy"].baseline, found["headline_accuracy"].current) == (0.80, 0.77)
 
 
 def test_compare_tolerance_override_and_missing_metrics() -> None:
-    assert [r.metric for r in compare({"accuracy": 0.77}, BASE, {"accuracy": 0.05})] == []
-    assert compare({"accuracy": None, "mrr@10": 0.1}, BASE) == []
+    assert [r.metric for r in compare({"headline_accuracy": 0.77}, BASE, {"headline_accuracy": 0.05})] == []
+    assert compare({"headline_accuracy": None, "mrr@10": 0.1}, BASE) == []
 
 
 def test_changed_cases() -> None:

@@ -12,10 +12,10 @@ import gradio as gr
 import httpx
 import pytest
 
-from qa import web
-from qa.cli import main as cli_main
-from qa.cli import parser
-from qa.pipeline import Pipeline, QuestionError
+from qa.answer.pipeline import Pipeline, QuestionError
+from qa.app import web
+from qa.app.cli import main as cli_main
+from qa.app.cli import parser
 from qa.schemas import AskResponse
 
 TRAVERSAL = ["../../etc/passwd", "/etc/passwd", "..", "seeds/../../../etc/passwd", "", "\x00"]

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from qa import pipeline as pipeline_module
-from qa.pipeline import Pipeline
+from qa.answer import pipeline as pipeline_module
+from qa.answer.pipeline import Pipeline
+from qa.index.build import build_index
+from qa.index.storage import IndexProblem, current_build, load_index
 from qa.settings import REPO_ROOT, Settings
-from qa.store import IndexProblem, build_index, current_build, load_index
 
 pytestmark = pytest.mark.slow
 QUESTION = "到2015年咸阳的宽带用户目标是多少？"

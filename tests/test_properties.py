@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import chunk_document
-from qa.documents import Document, read_metadata
-from qa.pipeline import Pipeline, QuestionError
+from qa.answer.pipeline import Pipeline, QuestionError
+from qa.ingest.chunking import chunk_document
+from qa.ingest.documents import Document, read_metadata
 
 MARKERS = ["一、", "十二、", "（一）", "(三)", "1、", "1.", "12．", "（1）", "专栏1：", "专栏 2", "附件：", "附件1:", "附件二："]
 SPACES = ["  ", "\xa0\xa0", "\u3000", "\u3000\u3000", " \xa0 ", "\t\t", "   "]

@@ -12,10 +12,10 @@ import gradio as gr
 import httpx
 import pytest
 
-from qa.pipeline import Pipeline, QuestionError
+from qa.answer.pipeline import Pipeline, QuestionError
+from qa.app.web import ALL_DOCS, GENERIC_ERROR, answer_turn, api_ask
 from qa.schemas import AskResponse
 from qa.settings import REPO_ROOT
-from qa.web import ALL_DOCS, GENERIC_ERROR, answer_turn, api_ask
 
 pytestmark = pytest.mark.slow
 

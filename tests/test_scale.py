@@ -1,4 +1,4 @@
-"""Synthetic corpora (qa.scale): distinct, deterministic, parseable; and the scale measurements."""
+"""Synthetic corpora (qa.evaluation.scale): distinct, deterministic, parseable; and the scale measurements."""
 from __future__ import annotations
 
 import re
@@ -7,9 +7,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import dense
-from qa.documents import load_documents
-from qa.scale import CITIES, SEED_CITIES, Variant, ann_tradeoff, evidence_hit, hit_at_k, synthesize, variant, write_corpus
+from qa.evaluation.scale import (
+    CITIES,
+    SEED_CITIES,
+    Variant,
+    ann_tradeoff,
+    evidence_hit,
+    hit_at_k,
+    synthesize,
+    variant,
+    write_corpus,
+)
+from qa.index import dense
+from qa.ingest.documents import load_documents
 
 PLAN = "\n".join([
     "咸阳市“十二五”信息化发展规划",
@@ -134,7 +144,7 @@ def test_filtered_search_on_hnsw_is_exact() -> None:
 
 
 def test_recall_by_score_counts_tied_duplicates_as_found() -> None:
-    from qa.scale import recall_by_score
+    from qa.evaluation.scale import recall_by_score
 
     truth = [np.array([0.9, 0.8, 0.8])]
     assert recall_by_score([np.array([0.9, 0.8, 0.8])], truth) == 1.0  # other ids, same scores

@@ -8,9 +8,8 @@ import gradio as gr
 import pytest
 from markdown_it import MarkdownIt
 
-from qa.pipeline import QuestionError
-from qa.schemas import AskResponse, CitationOut, PassageOut
-from qa.web import (
+from qa.answer.pipeline import QuestionError
+from qa.app.web import (
     ALL_DOCS,
     GENERIC_ERROR,
     RELATED_HEAD,
@@ -23,6 +22,7 @@ from qa.web import (
     render_sources,
     stage_question,
 )
+from qa.schemas import AskResponse, CitationOut, PassageOut
 
 TITLE = "咸阳市“十二五”信息化发展规划"
 SECTION = "二、“十二五”信息化建设发展目标（二）发展目标"
@@ -198,7 +198,7 @@ def test_question_error_is_a_friendly_notice() -> None:
 def test_unexpected_error_is_generic_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     pipe = FakePipe(RuntimeError("index file /secret/path corrupt"))
     _, chat, pending = stage_question("咸阳宽带？", [])
-    with caplog.at_level(logging.ERROR, logger="qa.web"):
+    with caplog.at_level(logging.ERROR, logger="qa.app.web"):
         chat, _, history, notice = answer_turn(pipe, pending, chat, [], ALL_DOCS)
     assert GENERIC_ERROR in notice and "secret" not in notice and "Traceback" not in notice
     assert GENERIC_ERROR in chat[-1]["content"] and history == []

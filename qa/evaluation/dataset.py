@@ -21,6 +21,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from qa.errors import PlanQAError
+
 CaseType = Literal[
     "fact",
     "number",
@@ -30,6 +32,8 @@ CaseType = Literal[
     "comparison",
     "followup",
     "unanswerable",
+    "target_status",
+    "metadata",
 ]
 Split = Literal["dev", "test"]
 
@@ -132,17 +136,17 @@ def parse_case(obj: object, seeds: dict[str, str]) -> EvalCase:
         ValueError: with a message (without file or line) saying what is wrong.
     """
     if not isinstance(obj, dict):
-        raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
+        raise PlanQAError(f"expected a JSON object, got {type(obj).__name__}")
     try:
         case = EvalCase.model_validate(obj)
     except ValidationError as exc:
-        raise ValueError(_describe(exc)) from None
+        raise PlanQAError(_describe(exc)) from None
     for k, ev in enumerate(case.evidence):
         if ev.doc not in seeds:
             known = ", ".join(sorted(seeds)) or "none"
-            raise ValueError(f"evidence[{k}] names unknown doc {ev.doc!r} (known: {known})")
+            raise PlanQAError(f"evidence[{k}] names unknown doc {ev.doc!r} (known: {known})")
         if ev.text not in seeds[ev.doc]:
-            raise ValueError(
+            raise PlanQAError(
                 f"evidence[{k}] text is not an exact substring of {ev.doc!r}: {ev.text[:40]!r}"
             )
     return case
@@ -168,7 +172,7 @@ def load_dataset(path: Path, seeds: dict[str, str], *, split: str = "all") -> li
             starts with ``"<path>:<line>: "``.
     """
     if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; allowed: {', '.join(SPLITS)}")
+        raise PlanQAError(f"unknown split {split!r}; allowed: {', '.join(SPLITS)}")
     path = Path(path)
     cases: list[EvalCase] = []
     first_line: dict[str, int] = {}
@@ -179,13 +183,13 @@ def load_dataset(path: Path, seeds: dict[str, str], *, split: str = "all") -> li
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{lineno}: malformed JSON: {exc.msg} (column {exc.colno})") from None
+                raise PlanQAError(f"{path}:{lineno}: malformed JSON: {exc.msg} (column {exc.colno})") from None
             try:
                 case = parse_case(obj, seeds)
             except ValueError as exc:
-                raise ValueError(f"{path}:{lineno}: {exc}") from None
+                raise PlanQAError(f"{path}:{lineno}: {exc}") from None
             if case.id in first_line:
-                raise ValueError(
+                raise PlanQAError(
                     f"{path}:{lineno}: duplicate id {case.id!r} (first on line {first_line[case.id]})"
                 )
             first_line[case.id] = lineno
@@ -209,7 +213,7 @@ def load_seeds(seeds_dir: Path) -> dict[str, str]:
     """
     seeds = {p.stem: p.read_text(encoding="utf-8") for p in sorted(Path(seeds_dir).glob("*.txt"))}
     if not seeds:
-        raise ValueError(f"{seeds_dir}: no .txt seed documents found")
+        raise PlanQAError(f"{seeds_dir}: no .txt seed documents found")
     return seeds
 
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from qa.errors import PlanQAError
 from qa.evaluation import metrics as m
 from qa.evaluation.dataset import EvalCase, load_dataset, load_seeds
 from qa.schemas import AskResponse
@@ -28,11 +29,11 @@ ABLATION = "ablation"
 ABLATION_MODES = ("bm25", "dense", "hybrid", "hybrid+rescore")
 WARM_UP = "规划的主要目标是什么？"  # first call loads the encoder; keep it out of the latencies
 
-COLUMNS = (("count", "n"), ("accuracy", "acc"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),
+COLUMNS = (("count", "n"), ("headline_accuracy", "headline"), ("evidence_accuracy", "evidence"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),
            ("evidence_recall@5", "evR@5"), ("citation_recall", "citR"), ("citation_precision", "citP"),
            ("abstain_accuracy", "abstain"), ("false_abstain_rate", "falseAbst"), ("verbatim_rate", "verbatim"),
            ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"))
-ABLATION_COLUMNS = (("accuracy", "acc"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),
+ABLATION_COLUMNS = (("headline_accuracy", "headline"), ("evidence_accuracy", "evidence"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),
                     ("abstain_accuracy", "abstain"), ("latency_p50_ms", "p50 ms"))
 
 
@@ -75,7 +76,7 @@ def _log(message: str) -> None:
 
 def load_pipeline(settings: Settings) -> AskingPipeline:
     """The real pipeline, building the index if it is missing or stale."""
-    from qa.pipeline import Pipeline
+    from qa.answer.pipeline import Pipeline
 
     return Pipeline.load(settings, build_if_missing=True, log=_log)
 
@@ -96,6 +97,9 @@ def observed_of(response: AskResponse) -> m.Observed:
 
 def run_mode(pipe: AskingPipeline, cases: Sequence[EvalCase], mode: str, documents: Mapping[str, str]) -> ModeRun:
     """Ask every case (question + history) in one mode and score the responses."""
+    clear = getattr(getattr(pipe, "encoder", None), "clear_cache", None)
+    if clear is not None:
+        clear()  # each mode pays for its own query embeddings, or later modes look faster
     pipe.ask(WARM_UP, [], mode=mode)
     results: list[m.CaseResult] = []
     records: list[dict[str, Any]] = []
@@ -103,7 +107,7 @@ def run_mode(pipe: AskingPipeline, cases: Sequence[EvalCase], mode: str, documen
         try:
             response = pipe.ask(case.question, list(case.history), mode=mode)
         except ValueError as exc:
-            raise ValueError(f"case {case.id!r} ({mode}): {exc}") from exc
+            raise PlanQAError(f"case {case.id!r} ({mode}): {exc}") from exc
         result = m.evaluate_case(gold_of(case), observed_of(response), documents)
         results.append(result)
         records.append({
@@ -111,6 +115,8 @@ def run_mode(pipe: AskingPipeline, cases: Sequence[EvalCase], mode: str, documen
             "history": list(case.history), "rewritten_question": response.rewritten_question,
             "answerable_expected": case.answerable, "answerable_got": response.answerable,
             "expected_answers": list(case.answers), "answer": response.answer,
+            "headline": m.headline(response.answer) if response.answerable else "",
+            "evidence_correct": result.evidence_correct, "item_share": result.item_share,
             "quotes": [{"doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote} for c in response.citations],
             "hit_rank": result.hit_rank, "evidence_rank": result.evidence_rank, "correct": result.correct,
             "citation_recall": result.citation_recall, "citation_precision": result.citation_precision,
@@ -172,14 +178,14 @@ def read_baseline(path: Path) -> BaselineFile:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"baseline file {path} does not exist") from None
+        raise PlanQAError(f"baseline file {path} does not exist") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"baseline file {path} is not readable JSON: {exc}") from None
+        raise PlanQAError(f"baseline file {path} is not readable JSON: {exc}") from None
     try:
         return BaselineFile.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors(include_url=False)[:3])
-        raise ValueError(f"baseline file {path} is malformed ({problems}); expected keys 'metrics' and 'cases'") from None
+        raise PlanQAError(f"baseline file {path} is malformed ({problems}); expected keys 'metrics' and 'cases'") from None
 
 
 def gate(run: ModeRun, baseline: BaselineFile, split: str) -> tuple[bool, str]:
@@ -220,9 +226,9 @@ def write_chart(path: Path, run: ModeRun, ablation: Sequence[ModeRun]) -> None:
 
     fig, axes = plt.subplots(1, 2 if ablation else 1, figsize=(13 if ablation else 7, 4.5), squeeze=False)
     types = list(run.metrics["by_type"])
-    values = [run.metrics["by_type"][t]["accuracy"] or 0.0 for t in types]
+    values = [run.metrics["by_type"][t]["headline_accuracy"] or 0.0 for t in types]
     axes[0][0].bar(types, values, color="#4c72b0")
-    axes[0][0].set(title=f"accuracy per type ({run.mode})", ylim=(0, 1))
+    axes[0][0].set(title=f"headline accuracy per type ({run.mode})", ylim=(0, 1))
     axes[0][0].tick_params(axis="x", rotation=30)
     if ablation:
         ax = axes[0][1]
@@ -279,13 +285,13 @@ def main(args: argparse.Namespace, settings: Settings, *, factory: PipelineFacto
         ValueError: malformed dataset or baseline, unknown mode.
     """
     if args.mode not in (None, ABLATION, *FUSION_MODES):
-        raise ValueError(f"Unknown mode {args.mode!r}. Supported modes: {[*FUSION_MODES, ABLATION]}")
+        raise PlanQAError(f"Unknown mode {args.mode!r}. Supported modes: {[*FUSION_MODES, ABLATION]}")
     dataset = Path(args.dataset)
     if not dataset.is_file():
-        raise ValueError(f"dataset file {dataset} does not exist")
+        raise PlanQAError(f"dataset file {dataset} does not exist")
     cases = load_dataset(dataset, load_seeds(settings.seeds_dir), split=args.split)
     if not cases:
-        raise ValueError(f"{dataset}: no cases in split {args.split!r}")
+        raise PlanQAError(f"{dataset}: no cases in split {args.split!r}")
     baseline = read_baseline(Path(args.baseline)) if args.baseline else None
     primary = settings.mode if args.mode in (None, ABLATION) else args.mode
     modes = ABLATION_MODES if args.mode == ABLATION else (primary,)

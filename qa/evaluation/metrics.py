@@ -6,8 +6,13 @@ and an ``AskResponse`` into the frozen records below; the functions score them.
 * Retrieval: a passage *hits* when its ``[start, end)`` span contains an
   occurrence of an evidence text; hit@k, MRR@10 and evidence_recall@k (every
   evidence item inside the top k).
-* Answers: every expected answer string must appear, after :func:`normalise`, in
-  the citations' quotes, displays and keys plus the answer text.
+* Answers, two ways. *Headline* (primary): the expected answers must appear in
+  the answer line the user reads, the text before the first quote block (for an
+  answer that is only quotes, the quotes); a list case needs at least half of its
+  items there, every other case all of its answers (a comparison: every side's
+  value). *Evidence* (lenient, the old metric): anywhere in the quotes, their
+  displays and keys or the answer text, so a right passage with the wrong number
+  in bold still counts there but not in the headline.
 * Citations: recall over evidence items (a quote of the same document covers at
   least half of an occurrence), precision over quotes (overlaps any occurrence).
 """
@@ -18,6 +23,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from qa.errors import PlanQAError
 
 RETRIEVAL_DEPTH = 10  # MRR@10, as in MS MARCO passage ranking.
 COVER_FRACTION = 0.5  # a quote must cover half an evidence span to count as citing it.
@@ -80,6 +87,9 @@ class CaseResult:
         doc: the first evidence document, or ``"none"`` for an unanswerable case.
         hit_rank: 1-based rank of the first passage holding any evidence (top 10).
         evidence_rank: rank by which every evidence item was held, or None.
+        correct: headline-correct (see module docstring); the primary metric.
+        evidence_correct: the lenient match anywhere in the quotes.
+        item_share: share of the gold items found in the headline (list cases).
         citations: number of quotes; ``verbatim`` of them equal the document slice.
     """
 
@@ -89,6 +99,8 @@ class CaseResult:
     answerable_expected: bool
     answerable_got: bool
     correct: bool
+    evidence_correct: bool
+    item_share: float | None
     hit_rank: int | None
     evidence_rank: int | None
     citation_recall: float | None
@@ -153,10 +165,10 @@ def locate_evidence(evidence: Sequence[tuple[str, str]], documents: Mapping[str,
     located: list[list[Span]] = []
     for k, (doc, text) in enumerate(evidence):
         if doc not in documents:
-            raise ValueError(f"evidence[{k}] names unknown doc {doc!r}; known: {sorted(documents)}")
+            raise PlanQAError(f"evidence[{k}] names unknown doc {doc!r}; known: {sorted(documents)}")
         spans = [Span(doc, s, e) for s, e in occurrences(documents[doc], text)]
         if not spans:
-            raise ValueError(f"evidence[{k}] text not found in {doc!r}: {text[:40]!r}")
+            raise PlanQAError(f"evidence[{k}] text not found in {doc!r}: {text[:40]!r}")
         located.append(spans)
     return located
 
@@ -173,8 +185,52 @@ def _first_rank(passages: Sequence[Span], spans: Sequence[Span], depth: int) -> 
     return None
 
 
+LIST_TYPES = frozenset({"list"})
+LIST_SHARE = 0.5  # a list answer is right when at least half of its items are in the headline
+_BOLD = re.compile(r"\*\*|__")
+
+
+def headline(answer: str) -> str:
+    """The part of an answer the user reads as the answer.
+
+    The lines before the first Markdown quote block (``> …``); when the answer
+    starts with quotes, the quote lines themselves. Bold markers are dropped.
+
+    >>> headline("达到**95万户** [1]\n\n> “全市宽带用户达到95万户” [1]")
+    '达到95万户 [1]'
+    """
+    lines = answer.splitlines()
+    before: list[str] = []
+    for line in lines:
+        if line.lstrip().startswith(">"):
+            break
+        before.append(line)
+    text = "\n".join(before).strip()
+    if not text:
+        text = "\n".join(line for line in lines if line.lstrip().startswith(">"))
+    return _BOLD.sub("", text)
+
+
+def item_share(gold: Gold, text: str) -> float:
+    """Share of the gold answers found in ``text`` (after :func:`normalise`)."""
+    if not gold.answers:
+        return 0.0
+    folded = normalise(text)
+    return sum(normalise(a) in folded for a in gold.answers) / len(gold.answers)
+
+
 def answer_correct(gold: Gold, observed: Observed) -> bool:
-    """Whether the response gets the case right (see module docstring)."""
+    """Headline correctness: what the user reads answers the case (module docstring)."""
+    if not gold.answerable:
+        return not observed.answerable
+    if not observed.answerable:
+        return False
+    share = item_share(gold, headline(observed.answer))
+    return share >= LIST_SHARE if gold.type in LIST_TYPES else share == 1.0
+
+
+def evidence_correct(gold: Gold, observed: Observed) -> bool:
+    """Lenient correctness: every answer anywhere in the quotes or the answer text."""
     if not gold.answerable:
         return not observed.answerable
     if not observed.answerable:
@@ -227,7 +283,9 @@ def evaluate_case(gold: Gold, observed: Observed, documents: Mapping[str, str]) 
     return CaseResult(
         id=gold.id, type=gold.type, doc=gold.evidence[0][0] if gold.evidence else NO_DOC,
         answerable_expected=gold.answerable, answerable_got=observed.answerable,
-        correct=answer_correct(gold, observed), hit_rank=hit_rank, evidence_rank=evidence_rank,
+        correct=answer_correct(gold, observed), evidence_correct=evidence_correct(gold, observed),
+        item_share=item_share(gold, headline(observed.answer)) if gold.answerable and observed.answerable else (0.0 if gold.answerable else None),
+        hit_rank=hit_rank, evidence_rank=evidence_rank,
         citation_recall=recall, citation_precision=precision,
         citations=len(observed.quotes), verbatim=verbatim, latency_ms=observed.latency_ms,
     )
@@ -257,7 +315,9 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, float | int | None]:
         "count": len(results),
         "answerable": len(positive),
         "unanswerable": len(negative),
-        "accuracy": _mean(float(r.correct) for r in results),
+        "headline_accuracy": _mean(float(r.correct) for r in results),
+        "evidence_accuracy": _mean(float(r.evidence_correct) for r in results),
+        "item_share": _mean(r.item_share for r in positive if r.item_share is not None),
         "hit@1": _mean(float(r.hit_rank is not None and r.hit_rank <= 1) for r in positive),
         "hit@5": _mean(float(r.hit_rank is not None and r.hit_rank <= 5) for r in positive),
         "mrr@10": _mean(1.0 / r.hit_rank if r.hit_rank else 0.0 for r in positive),
@@ -309,7 +369,7 @@ def worst_failures(results: Sequence[CaseResult], n: int = 10) -> list[CaseResul
 LOWER_IS_BETTER = frozenset({"false_abstain_rate", "latency_p50_ms", "latency_p95_ms"})
 LATENCY = frozenset({"latency_p50_ms", "latency_p95_ms"})
 RATES = (
-    "accuracy", "hit@1", "hit@5", "mrr@10", "evidence_recall@5", "evidence_recall@10",
+    "headline_accuracy", "evidence_accuracy", "hit@1", "hit@5", "mrr@10", "evidence_recall@5", "evidence_recall@10",
     "citation_recall", "citation_precision", "abstain_accuracy", "false_abstain_rate", "verbatim_rate",
 )
 # Rates: absolute drop allowed. Latency: relative rise allowed (+50%), and only a

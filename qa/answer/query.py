@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.documents import PERIODS
+from qa.ingest.documents import PERIODS
 
-_PLACES_FILE = Path(__file__).parent / "data" / "places.txt"
+_PLACES_FILE = Path(__file__).resolve().parents[1] / "data" / "places.txt"
 PLACES: tuple[str, ...] = tuple(
     word for line in _PLACES_FILE.read_text(encoding="utf-8").splitlines() if not line.startswith("#") for word in line.split()
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from qa.query import analyse, find_places, find_years
+from qa.answer.query import find_places, find_years
 
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|同样地?|以及|和|跟|对于|至于)[，,\s]*")
 _TAIL = re.compile(r"(?:的情况|情况|的呢|呢|怎么样|如何|又是多少|又如何|的)?[？?！!。.\s]*$")

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.query import QueryFacts, find_years
-from qa.retrieval import Hit
-from qa.store import LoadedIndex
-from qa.text import clause_spans
+from qa.answer.query import QueryFacts, find_years
+from qa.answer.retrieval import Hit
+from qa.index.storage import LoadedIndex
+from qa.ingest.text import clause_spans
 
 _NUMBER = re.compile(
     r"\d+(?:[.,]\d+)*(?:\s*[-—~至]\s*\d+(?:[.,]\d+)*)?"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.text import squeeze
+from qa.ingest.text import squeeze
 
 _NUMBER = re.compile(r"^[-+]?[\d,]+(?:\.\d+)?\s*(?:%|％|万元|亿元|万户|万)?$")
 _YEAR = re.compile(r"^(?:19|20)\d{2}(?:\s*[-—~至]\s*(?:19|20)\d{2})?年?$")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jieba
 
-USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
+USER_DICT = Path(__file__).resolve().parents[1] / "data" / "userdict.txt"
 
 # Function words and question words carry no topic; idf would shrink them
 # anyway, but dropping them keeps "coverage" features honest.

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa import dense
-from qa.store import LoadedIndex
+from qa.index import dense
+from qa.index.storage import LoadedIndex
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from qa.errors import PlanQAError
+
 KINDS = ("flat", "hnsw")
 # HNSW graph degree and beam widths (Malkov & Yashunin 2018); M=32 with
 # efSearch=128 is the point docs/bench.md measures against exact search.
@@ -28,7 +30,7 @@ def build(vectors: np.ndarray, kind: str = "flat") -> faiss.Index:
         kind: "flat" (exact) or "hnsw" (approximate, for large corpora).
     """
     if vectors.ndim != 2:
-        raise ValueError(f"vectors must be 2-D, got shape {vectors.shape}")
+        raise PlanQAError(f"vectors must be 2-D, got shape {vectors.shape}")
     dim = vectors.shape[1]
     if kind == "flat":
         index = faiss.IndexFlatIP(dim)
@@ -37,7 +39,7 @@ def build(vectors: np.ndarray, kind: str = "flat") -> faiss.Index:
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         index.hnsw.efSearch = HNSW_EF_SEARCH
     else:
-        raise ValueError(f"Unknown dense index kind {kind!r}. Supported kinds: {list(KINDS)}")
+        raise PlanQAError(f"Unknown dense index kind {kind!r}. Supported kinds: {list(KINDS)}")
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
 
@@ -50,7 +52,7 @@ def load(path: Path) -> faiss.Index:
     try:
         return faiss.read_index(str(path))
     except RuntimeError as exc:
-        raise ValueError(f"{path}: not a readable FAISS index ({str(exc).splitlines()[0]})") from exc
+        raise PlanQAError(f"{path}: not a readable FAISS index ({str(exc).splitlines()[0]})") from exc
 
 
 def search(index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None,

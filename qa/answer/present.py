@@ -1,13 +1,13 @@
 """Turn chosen quotes into what a user reads: answer text, citations, copy-ready references."""
 from __future__ import annotations
 
-from qa.answer import Quote
-from qa.chunking import strip_unit
+from qa.answer.select import Quote
+from qa.index.storage import LoadedIndex
+from qa.ingest.chunking import strip_unit
+from qa.ingest.text import squeeze
 from qa.schemas import CitationOut, PassageOut
-from qa.store import LoadedIndex
-from qa.text import squeeze
 
-SILENT = "文档中没有找到相关内容。"
+SILENT = "文档中没有找到相关内容"  # the chat and the answer text both start a refusal with it
 
 
 def _inner_quotes(text: str) -> str:

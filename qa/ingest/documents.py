@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.errors import PlanQAError
+
 MAX_DOC_BYTES = 20_000_000
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 _CITY = re.compile(r"^([\u4e00-\u9fff]{2,4}?)市")
@@ -80,21 +82,21 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ValueError(f"{path}: cannot read document ({exc.strerror})") from exc
+        raise PlanQAError(f"{path}: cannot read document ({exc.strerror})") from exc
     if size > MAX_DOC_BYTES:
-        raise ValueError(f"{path}: document is {size:,} bytes; the limit is {MAX_DOC_BYTES:,} bytes")
+        raise PlanQAError(f"{path}: document is {size:,} bytes; the limit is {MAX_DOC_BYTES:,} bytes")
     try:
         raw = path.read_bytes()
     except OSError as exc:  # a folder named *.txt, no permission
-        raise ValueError(f"{path}: cannot read document ({exc.strerror})") from exc
+        raise PlanQAError(f"{path}: cannot read document ({exc.strerror})") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8") from exc
+        raise PlanQAError(f"{path}: not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8") from exc
     if not text.strip():
-        raise ValueError(f"{path}: document is empty")
+        raise PlanQAError(f"{path}: document is empty")
     if "\x00" in text:
-        raise ValueError(f"{path}: contains NUL bytes; not a plain text document")
+        raise PlanQAError(f"{path}: contains NUL bytes; not a plain text document")
     title, city, period, doc_number = read_metadata(text)
     return Document(
         doc_id=doc_id or make_doc_id(path),
@@ -115,7 +117,7 @@ def load_documents(seeds_dir: Path) -> tuple[list[Document], list[DocumentProble
         ValueError: the folder does not exist or holds no readable document.
     """
     if not seeds_dir.is_dir():
-        raise ValueError(f"seeds folder {seeds_dir} does not exist; pass --seeds DIR with UTF-8 .txt files")
+        raise PlanQAError(f"seeds folder {seeds_dir} does not exist; pass --seeds DIR with UTF-8 .txt files")
     documents: list[Document] = []
     problems: list[DocumentProblem] = []
     seen: set[str] = set()
@@ -132,5 +134,5 @@ def load_documents(seeds_dir: Path) -> tuple[list[Document], list[DocumentProble
         documents.append(doc)
     if not documents:
         detail = "; ".join(p.message for p in problems) or "no *.txt files"
-        raise ValueError(f"no usable documents in {seeds_dir}: {detail}")
+        raise PlanQAError(f"no usable documents in {seeds_dir}: {detail}")
     return documents, problems

@@ -13,9 +13,18 @@ import struct
 from collections import deque
 from collections.abc import Mapping, Sequence
 
-from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+from tokenizers import (
+    Regex,
+    Tokenizer,
+    decoders,
+    normalizers,
+    pre_tokenizers,
+    processors,
+)
 from tokenizers.models import Unigram
 from transformers import PreTrainedTokenizerFast
+
+from qa.errors import PlanQAError
 
 METASPACE = "\u2581"
 SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
@@ -51,7 +60,7 @@ def build_charsmap(table: Mapping[int, Sequence[int]]) -> bytes:
     try:
         items = sorted((chr(cp).encode(), "".join(map(chr, out)).encode()) for cp, out in table.items())
     except (ValueError, OverflowError, UnicodeEncodeError) as exc:
-        raise ValueError(f"normalisation table holds an invalid codepoint: {exc}") from exc
+        raise PlanQAError(f"normalisation table holds an invalid codepoint: {exc}") from exc
     normalized = bytearray()
     root: dict = {}
     for key, repl in items:
@@ -79,7 +88,7 @@ def build_charsmap(table: Mapping[int, Sequence[int]]) -> bytes:
                 break
             slot += 1
         if (pos ^ base) >= _MAX_OFFSET:
-            raise ValueError("normalisation table too large for a precompiled charsmap")
+            raise PlanQAError("normalisation table too large for a precompiled charsmap")
         used_base.add(base)
         # Keep the array a whole number of 256-unit blocks so base^label never
         # indexes past the end (the reader does not bounds-check).
@@ -135,7 +144,7 @@ def build_tokenizer(
     index = {p: i for i, p in enumerate(pieces)}
     missing = [t for t in SPECIAL_TOKENS if t not in index]
     if missing:
-        raise ValueError(f"vocabulary lacks XLM-R special tokens {missing}; the model file is not an e5 model")
+        raise PlanQAError(f"vocabulary lacks XLM-R special tokens {missing}; the model file is not an e5 model")
     alphabet = {ord(c) for p in pieces if p not in SPECIAL_TOKENS for c in p}
     # The engine never matches the <unk> piece itself, so literal "<unk>" text
     # must lose to "<", "unk", ">"; unknown characters are isolated below, so

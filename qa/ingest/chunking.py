@@ -10,9 +10,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from qa.documents import Document
-from qa.tables import Table, parse_table
-from qa.text import sentence_spans, squeeze, strip_span
+from qa.ingest.documents import Document
+from qa.ingest.tables import Table, parse_table
+from qa.ingest.text import sentence_spans, squeeze, strip_span
 
 _MARKERS: tuple[tuple[str, int, str], ...] = (
     (r"附件[一二三四五六七八九十\d]*\s*[：:]", 1, "appendix"),
@@ -77,12 +77,18 @@ class Chunk:
             value += unit
         return f"{strip_unit(cell.header)}：{value}"
 
-    def embed_text(self) -> str:
-        """What is embedded and keyword-indexed: heading path, then content."""
+    def embed_text(self, body: str | None = None) -> str:
+        """What is embedded and keyword-indexed: heading path, then content.
+
+        Args:
+            body: a part of the chunk (one sentence) to embed under the same headings;
+                the whole chunk's display text when None.
+        """
         # Only the two innermost headings: a long path repeated on every row of
         # a table would drown the row's own words in BM25.
         tail = " > ".join(self.section[-2:])
-        return f"{tail}\n{self.display}" if tail else self.display
+        body = self.display if body is None else body
+        return f"{tail}\n{body}" if tail else body
 
 
 _UNIT = re.compile(r"[（(]([^（）()]{1,4})[）)]$")

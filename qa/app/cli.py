@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from qa.errors import PlanQAError
 from qa.schemas import AskRequest
 from qa.settings import Settings
 
@@ -28,7 +29,7 @@ def _log(message: str) -> None:
 
 
 def cmd_model_build(args: argparse.Namespace) -> int:
-    from qa.model_build import build_model, default_model_dir
+    from qa.model.build import build_model, default_model_dir
 
     out = Path(args.out) if args.out else default_model_dir()
     path = build_model(out, force=args.force)
@@ -37,9 +38,9 @@ def cmd_model_build(args: argparse.Namespace) -> int:
 
 
 def cmd_index_build(args: argparse.Namespace) -> int:
-    from qa.documents import load_documents
-    from qa.encoder import Encoder
-    from qa.store import build_index
+    from qa.index.build import build_index
+    from qa.index.encoder import Encoder
+    from qa.ingest.documents import load_documents
 
     settings = _settings(args)
     load_documents(settings.seeds_dir)  # refuse a folder with no usable document before loading the model
@@ -67,14 +68,14 @@ def _print_answer(response, as_json: bool) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa.pipeline import Pipeline, QuestionError
+    from qa.answer.pipeline import Pipeline, QuestionError
 
     if args.jsonl is None and args.question is None:
-        raise ValueError("give a question, or --jsonl FILE (- for stdin)")
+        raise PlanQAError("give a question, or --jsonl FILE (- for stdin)")
     if args.jsonl is not None and args.question is not None:
-        raise ValueError("give either a question or --jsonl, not both")
+        raise PlanQAError("give either a question or --jsonl, not both")
     if args.question is not None:
-        from qa.pipeline import clean_question
+        from qa.answer.pipeline import clean_question
 
         clean_question(args.question, Settings().max_question_chars)  # refuse bad input before loading the model
     pipeline = Pipeline.load(_settings(args), build_if_missing=True, log=_log)
@@ -106,7 +107,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from qa.web import serve
+    from qa.app.web import serve
 
     serve(host=args.host, port=args.port, settings=_settings(args))
     return 0
@@ -119,7 +120,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from qa.bench import main as bench_main
+    from qa.evaluation.bench import main as bench_main
 
     return bench_main(args, _settings(args))
 
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as exc:  # includes QuestionError and index problems: one clear line
+    except PlanQAError as exc:  # bad input, index problems: one clear line; other errors keep their traceback
         print(f"planqa: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

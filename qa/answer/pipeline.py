@@ -8,17 +8,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa import answer as answering
-from qa.answer import Decision, Quote, Weights
-from qa.encoder import Encoder
-from qa.present import SILENT, answer_text, citation, passage_out
-from qa.query import QueryFacts, analyse, find_places, find_years
-from qa.retrieval import Hit, search
-from qa.rewrite import rewrite_with_focus
-from qa.settings import Settings
-from qa.store import IndexProblem, LoadedIndex, build_index, load_index
-from qa.tokenize import tokenize
+from qa.answer import select as answering
+from qa.answer.present import SILENT, answer_text, citation, passage_out
+from qa.answer.query import QueryFacts, analyse
+from qa.answer.retrieval import Hit, search
+from qa.answer.rewrite import rewrite_with_focus
+from qa.answer.select import Decision, Quote, Weights
+from qa.errors import PlanQAError
+from qa.index.build import build_index
+from qa.index.encoder import Encoder
+from qa.index.segment import tokenize
+from qa.index.storage import IndexProblem, LoadedIndex, load_index
 from qa.schemas import AskResponse
+from qa.settings import Settings
 
 MAX_HISTORY = 20
 _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[个家项条所户人台部次]")
@@ -26,7 +28,7 @@ _LIST_MARKER = re.compile(r"^\s*\d{1,2}[、.．]")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
 
 
-class QuestionError(ValueError):
+class QuestionError(PlanQAError):
     """A question the pipeline cannot take; the message is for the user (Chinese)."""
 
 
@@ -253,7 +255,7 @@ class Pipeline:
             answer = body + (f"\n\n（{message}）" if message else "")
         else:
             message = problems[0] if len(problems) == 1 else "；".join(problems)
-            answer = f"{SILENT}{message}" if message and message != SILENT else SILENT
+            answer = f"{SILENT}。{message}" if message else f"{SILENT}。"
         timings["total"] = (time.perf_counter() - started) * 1000
         return AskResponse(
             id=id, question=text, rewritten_question=standalone, answerable=answerable, answer=answer,

@@ -15,14 +15,22 @@ from typing import Any, Protocol
 
 import gradio as gr
 
-from qa.pipeline import Pipeline, QuestionError
+from qa.answer.pipeline import Pipeline, QuestionError
+from qa.answer.present import SILENT, reference
+from qa.app.web_assets import (
+    COPY_JS,
+    EXAMPLES,
+    FONT_STACK,
+    HEADER_HTML,
+    NO_SOURCES_HTML,
+    PAGE_CSS,
+    SOURCES_CSS,
+)
 from qa.schemas import AskResponse, CitationOut, PassageOut
 from qa.settings import Settings
-from qa.web_assets import COPY_JS, EXAMPLES, FONT_STACK, HEADER_HTML, NO_SOURCES_HTML, PAGE_CSS, SOURCES_CSS
 
 log = logging.getLogger(__name__)
 
-SILENT = "文档中没有找到相关内容"
 RELATED_HEAD = "相关段落（不是答案）"
 GENERIC_ERROR = "抱歉，处理这个问题时出了错，请稍后再试或换个问法。"
 ALL_DOCS = "__all__"
@@ -82,11 +90,8 @@ def copy_text(citation: CitationOut) -> str:
     """The ready-to-paste citation: 《标题》（文号）“章节”：“原文”."""
     if citation.reference:
         return citation.reference
-    number = f"（{citation.doc_number}）" if citation.doc_number else ""
-    # Quotes nest as ‘’ inside “” in Chinese official writing.
-    section = citation.section.replace("“", "‘").replace("”", "’")
-    where = f"“{section}”" if section else ""
-    return f"{_book(citation.title)}{number}{where}：“{citation.quote}”"
+    section = (citation.section,) if citation.section else ()
+    return reference(citation.title, citation.doc_number, section, citation.display or citation.quote, False)
 
 
 def rewritten_line(resp: AskResponse) -> str:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import dense
+from qa.errors import PlanQAError
+from qa.index import dense
 
 # Prefecture-level cities (none is named in the seeds; checked at generation).
 CITIES = (
@@ -59,7 +60,7 @@ class Variant:
 def variant(copy: int, cities: Sequence[str]) -> Variant:
     """Deterministic parameters of one copy; neighbouring copies differ in every parameter."""
     if copy < 1:
-        raise ValueError(f"copy numbers start at 1 (0 is the seeds themselves), got {copy}")
+        raise PlanQAError(f"copy numbers start at 1 (0 is the seeds themselves), got {copy}")
     rng = random.Random(copy)
     first, second = rng.sample(list(cities), 2)
     return Variant(copy, (first, second), copy % 3, round(0.7 + 0.6 * rng.random(), 3))
@@ -138,12 +139,12 @@ def write_corpus(seeds_dir: Path, out_dir: Path, multiple: int) -> list[Path]:
         ValueError: multiple < 1, no seeds, or out_dir is the seeds folder.
     """
     if multiple < 1:
-        raise ValueError(f"scale multiple must be at least 1, got {multiple}")
+        raise PlanQAError(f"scale multiple must be at least 1, got {multiple}")
     if out_dir.resolve() == seeds_dir.resolve():
-        raise ValueError(f"refusing to write synthetic documents into the seeds folder {seeds_dir}")
+        raise PlanQAError(f"refusing to write synthetic documents into the seeds folder {seeds_dir}")
     seeds = {p.stem: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
     if not seeds:
-        raise ValueError(f"no *.txt seeds in {seeds_dir}")
+        raise PlanQAError(f"no *.txt seeds in {seeds_dir}")
     cities = [c for c in CITIES if not any(c in text for text in seeds.values())]
     out_dir.mkdir(parents=True, exist_ok=True)
     wanted: dict[str, str] = {f"{stem}.txt": text for stem, text in seeds.items()}

@@ -1,0 +1,1 @@
+"""Stage 3: understand the question, retrieve, choose and check quotes, present."""

@@ -1,0 +1,1 @@
+"""Stage 2: tokens, BM25, embeddings and the persisted index."""

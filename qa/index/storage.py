@@ -1,0 +1,172 @@
+"""Persist and load the hybrid index under `index/`, and tell a stale or damaged one.
+
+Layout: `index/builds/<id>/` holds one complete build (readable JSONL, `.npy`,
+`.faiss`, `manifest.json` with a sha256 per file); `index/CURRENT` names the
+live build and is swapped with an atomic rename only after a build is complete
+(see :mod:`qa.index.build`), so a crash mid-build leaves the previous index in service.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.errors import PlanQAError
+from qa.index import dense
+from qa.index.bm25 import BM25
+from qa.index.encoder import model_info
+from qa.index.segment import add_words
+from qa.ingest.chunking import Cell, Chunk
+from qa.ingest.documents import Document
+from qa.settings import REPO_ROOT, Settings
+
+FORMAT_VERSION = 1
+FILES = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl", "chunk_vectors.npy", "sentence_vectors.npy", "dense.faiss")
+
+
+class IndexProblem(PlanQAError):
+    """The index is missing, stale or damaged; the message says which and what to do."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Sentence:
+    doc_id: str
+    chunk: int
+    start: int
+    end: int
+
+
+@dataclass
+class LoadedIndex:
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    sentence_vectors: np.ndarray
+    bm25: BM25
+    dense: object
+    manifest: dict
+    chunk_sentences: list[list[int]]
+    doc_chunk_ids: dict[str, np.ndarray]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# Everything that shapes tokens and chunks besides the settings: the segmenter's
+# dictionary and stopwords, the place list, and the chunker's and reader's rules
+# and constants. A change to any of them makes the stored tokens disagree with
+# query tokenisation, so the index is stale (issue 10, part 3).
+TOKEN_RESOURCES = (
+    "qa/data/userdict.txt", "qa/data/places.txt", "qa/index/segment.py",
+    "qa/ingest/chunking.py", "qa/ingest/tables.py", "qa/ingest/documents.py", "qa/ingest/text.py",
+)
+
+
+def resource_hashes(root: Path = REPO_ROOT) -> dict[str, str]:
+    """sha256 of every file in :data:`TOKEN_RESOURCES`, keyed by its repository path."""
+    return {name: sha256_file(root / name) for name in TOKEN_RESOURCES}
+
+
+def seed_hashes(seeds_dir: Path) -> dict[str, str]:
+    """sha256 of every seed file, keyed by file name (what staleness compares)."""
+    hashes = {}
+    for path in sorted(seeds_dir.glob("*.txt")):
+        try:
+            hashes[path.name] = sha256_file(path)
+        except OSError:  # skipped by the build too; if it becomes readable the index is stale
+            hashes[path.name] = "unreadable"
+    return hashes
+
+
+def current_build(index_dir: Path) -> Path:
+    pointer = index_dir / "CURRENT"
+    if not pointer.is_file():
+        raise IndexProblem("missing", f"no index in {index_dir}; run `planqa index build`")
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexProblem("corrupt", f"{pointer} is unreadable ({exc}); run `planqa index build`") from exc
+    build = index_dir / "builds" / name
+    # Only a plain folder name: never a path out of builds/, never an unfinished `.tmp-` build.
+    if not name or name.startswith(".") or "/" in name or "\\" in name or not build.is_dir():
+        raise IndexProblem("missing", f"{pointer} names a build that does not exist ({name!r}); run `planqa index build`")
+    return build
+
+
+def check_index(settings: Settings, build: Path) -> dict:
+    """Verify checksums and freshness; raise IndexProblem saying what is wrong."""
+    try:
+        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexProblem("corrupt", f"{build}/manifest.json is unreadable ({exc}); rebuild with `planqa index build`") from exc
+    for name in FILES:
+        path = build / name
+        expected = manifest.get("files", {}).get(name, {}).get("sha256")
+        if not path.is_file() or sha256_file(path) != expected:
+            raise IndexProblem("corrupt", f"index file {path} is missing or damaged (checksum mismatch); rebuild with `planqa index build`")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexProblem("stale", "index was built by another PlanQA version; rebuild with `planqa index build`")
+    if manifest.get("settings") != settings.index_fingerprint():
+        raise IndexProblem("stale", "index was built with other settings; rebuild with `planqa index build`")
+    if manifest.get("resources") != resource_hashes():
+        changed = sorted(k for k, v in resource_hashes().items() if (manifest.get("resources") or {}).get(k) != v)
+        raise IndexProblem("stale", f"tokenizer or chunker resources changed since the index was built ({', '.join(changed)}); rebuild with `planqa index build`")
+    if manifest.get("model") != model_info(settings.model_dir):
+        raise IndexProblem("stale", "index was built with another embedding model; rebuild with `planqa index build`")
+    if manifest.get("seeds") != seed_hashes(settings.seeds_dir):
+        raise IndexProblem("stale", f"documents in {settings.seeds_dir} changed since the index was built; rebuild with `planqa index build`")
+    return manifest
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_index(settings: Settings) -> LoadedIndex:
+    """Load the current build after checking it; raise IndexProblem if it cannot be used."""
+    build = current_build(settings.index_dir)
+    manifest = check_index(settings, build)
+    try:
+        rows = _read_jsonl(build / "chunks.jsonl")
+        documents = {row["doc_id"]: Document(**row) for row in _read_jsonl(build / "documents.jsonl")}
+        chunks = [
+            Chunk(r["chunk_id"], r["doc_id"], r["start"], r["end"], r["text"], tuple(r["section"]), r["kind"],
+                  tuple(Cell(**cell) for cell in r["cells"]))
+            for r in rows
+        ]
+        sentences = [Sentence(**row) for row in _read_jsonl(build / "sentences.jsonl")]
+        sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
+        index = dense.load(build / "dense.faiss")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexProblem("corrupt", f"index in {build} cannot be read ({exc}); rebuild with `planqa index build`") from exc
+    add_words(sorted({d.city for d in documents.values() if d.city}))
+    chunk_sentences: list[list[int]] = [[] for _ in chunks]
+    for i, sentence in enumerate(sentences):
+        chunk_sentences[sentence.chunk].append(i)
+    doc_chunk_ids = {
+        doc_id: np.array([i for i, c in enumerate(chunks) if c.doc_id == doc_id], dtype=np.int64) for doc_id in documents
+    }
+    return LoadedIndex(
+        documents=documents,
+        chunks=chunks,
+        sentences=sentences,
+        sentence_vectors=sentence_vectors,
+        bm25=BM25([r["tokens"] for r in rows], settings.bm25_k1, settings.bm25_b),
+        dense=index,
+        manifest=manifest,
+        chunk_sentences=chunk_sentences,
+        doc_chunk_ids=doc_chunk_ids,
+    )

@@ -1,0 +1,1 @@
+"""Set-up: convert the bundled 4-bit e5 model to a sentence-transformers folder."""
