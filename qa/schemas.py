@@ -44,6 +44,32 @@ class PassageOut(BaseModel):
     end: int
     text: str
     score: float
+    label: str = Field(default="", description="for a related passage: what it gives instead, e.g. '2010年现状'")
+
+
+class SlotsOut(BaseModel):
+    """How the question was read (see qa.answer.query)."""
+
+    places: list[str] = Field(default_factory=list)
+    years: list[int] = Field(default_factory=list)
+    periods: list[str] = Field(default_factory=list)
+    role: str = Field(default="", description="target, status, outcome or ''")
+    attribute: str = ""
+    qualifiers: list[str] = Field(default_factory=list)
+    answer_type: str = "what"
+
+
+class ComparisonRowOut(BaseModel):
+    """One side of a comparison: its own value, time role and citation."""
+
+    side: str
+    answered: bool
+    value: str = ""
+    year: int | None = None
+    role: str = ""
+    quote: str = ""
+    citation: int | None = Field(default=None, description="n of the citation backing this cell")
+    message: str = Field(default="", description="why this side has no answer")
 
 
 class AskResponse(BaseModel):
@@ -57,4 +83,7 @@ class AskResponse(BaseModel):
     passages: list[PassageOut] = Field(default_factory=list)
     related: list[PassageOut] = Field(default_factory=list)
     confidence: float = Field(default=0.0, description="sentence score of the weakest quoted answer part")
+    slots: SlotsOut = Field(default_factory=SlotsOut)
+    reason: str = Field(default="", description="for a refusal: a stable code (qa.answer.policy.REASONS)")
+    comparison: list[ComparisonRowOut] = Field(default_factory=list)
     timing_ms: dict[str, float] = Field(default_factory=dict)

@@ -1,64 +1,67 @@
-"""The question-answering pipeline: validate → rewrite → retrieve → quote, or say the documents are silent."""
+"""The question-answering pipeline: validate → rewrite → analyse → retrieve → choose → check → present.
+
+A question is read into slots (:mod:`qa.answer.query`), split into sides when it
+compares (:mod:`qa.answer.sides`), and each side is answered by retrieval, sentence
+choice (:mod:`qa.answer.select`) and the evidence checks of :mod:`qa.answer.policy`.
+What reaches the user is a cited verbatim quote or a refusal that names what is missing.
+"""
 from __future__ import annotations
 
 import re
 import time
-import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from qa.answer import select as answering
-from qa.answer.present import SILENT, answer_text, citation, passage_out
-from qa.answer.query import QueryFacts, analyse
+from qa.answer.policy import (
+    Corpus,
+    Refusal,
+    answer_refusal,
+    attribute_coverage,
+    filter_refusal,
+    quote_evidence,
+    scope_refusal,
+    unknown_terms,
+)
+from qa.answer.present import (
+    SILENT,
+    answer_text,
+    citation,
+    comparison_rows,
+    passage_out,
+    related_label,
+)
+from qa.answer.query import FRAME_WORDS, QueryFacts, Scope, analyse
+from qa.answer.question import DocInfo, QuestionError, clean_question
 from qa.answer.retrieval import Hit, search
 from qa.answer.rewrite import rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
-from qa.errors import PlanQAError
+from qa.answer.sides import Side, split_sides
+from qa.answer.thesaurus import load_thesaurus
+from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
-from qa.index.segment import tokenize
+from qa.index.segment import content_words, tokenize
 from qa.index.storage import IndexProblem, LoadedIndex, load_index
-from qa.schemas import AskResponse
+from qa.schemas import AskResponse, PassageOut, SlotsOut
 from qa.settings import Settings
 
+__all__ = ["DocInfo", "Pipeline", "QuestionError", "clean_question"]
+
 MAX_HISTORY = 20
-_HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[个家项条所户人台部次]")
-_LIST_MARKER = re.compile(r"^\s*\d{1,2}[、.．]")
-_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
 
 
-class QuestionError(PlanQAError):
-    """A question the pipeline cannot take; the message is for the user (Chinese)."""
+@dataclass
+class SideResult:
+    """One side answered: its quotes, or the refusal that stands for it."""
 
-
-@dataclass(frozen=True)
-class DocInfo:
-    doc_id: str
-    title: str
-    doc_number: str
-    city: str
-    period: str
-
-
-def clean_question(question: object, max_chars: int) -> str:
-    """Normalise a user question or raise QuestionError saying what is wrong."""
-    if not isinstance(question, str):
-        raise QuestionError("问题必须是文字。")
-    # Lone surrogates cannot be encoded; control characters are noise from pasting.
-    text = question.encode("utf-8", "replace").decode("utf-8")
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs", "Cf") else ch for ch in text)
-    # Full-width digits and Latin letters become ASCII so "２０１５年" matches "2015年";
-    # Chinese punctuation is left alone (NFKC would turn "，" into ",").
-    text = text.translate(_FULLWIDTH)
-    text = re.sub(r"\s+", " ", text).strip()
-    if not text:
-        raise QuestionError("问题为空，请输入要查询的问题。")
-    if len(text) > max_chars:
-        raise QuestionError(f"问题太长（{len(text)} 字），最多 {max_chars} 字，请精简后再问。")
-    if not re.search(r"[\w]", text):
-        raise QuestionError("问题里没有可以检索的文字，请输入完整的问题。")
-    return text
+    side: Side
+    facts: QueryFacts
+    decision: Decision
+    hits: list[Hit]
+    refusal: Refusal | None = None
+    quotes: list[Quote] = field(default_factory=list)
 
 
 class Pipeline:
@@ -69,17 +72,30 @@ class Pipeline:
         self.index = index
         self.encoder = encoder
         self.weights = weights or Weights()
-        self.cities = tuple(sorted({d.city for d in index.documents.values() if d.city}))
+        self.view = AnswerView.of(index)
+        docs = list(index.documents.values())
+        self.cities = tuple(sorted({d.city for d in docs if d.city}))
         # Words of document titles name a document, not a passage ("十二五", "规划").
-        self._title_tokens = frozenset(t for d in index.documents.values() for t in tokenize(d.title))
-        self.documents = [DocInfo(d.doc_id, d.title, d.doc_number, d.city, d.period) for d in index.documents.values()]
+        self._title_tokens = frozenset(t for d in docs for t in tokenize(d.title))
+        self.documents = [DocInfo(d.doc_id, d.title, d.doc_number, d.city, d.period) for d in docs]
+        profiles = self.view.profiles.values()
+        self.scope = Scope(
+            cities=self.cities,
+            plan_windows=tuple((p.start, p.end) for p in profiles if p.kind == "plan" and p.start is not None),
+            review_years=tuple(y for p in profiles if p.kind == "review" and p.start is not None for y in range(p.start, p.end + 1)),
+        )
+        self.corpus = Corpus(
+            cities=self.cities, text="\n".join(d.text for d in docs),
+            periods=tuple(sorted({d.period for d in docs if d.period and not d.period.isdigit()})),
+            windows=tuple(d.years for d in docs if d.years), synonyms=load_thesaurus(),
+        )
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, build_if_missing: bool = True, log=print) -> Pipeline:
         """Load the encoder and the index; (re)build the index if it is missing, stale or damaged.
 
         Raises:
-            ValueError: the model is missing, or the index is unusable and build_if_missing is False.
+            PlanQAError: the model is missing, or the index is unusable and build_if_missing is False.
         """
         settings = settings or Settings()
         encoder = Encoder(settings.model_dir, backend=settings.backend)
@@ -93,7 +109,9 @@ class Pipeline:
             index = load_index(settings)
         return cls(settings, index, encoder)
 
-    def _allowed(self, doc: str | None, city: str | None) -> np.ndarray | None:
+    # ------------------------------------------------------------------ retrieval
+
+    def _doc_ids(self, doc: str | None, city: str | None) -> list[str]:
         doc_ids = list(self.index.documents)
         if doc is not None:
             if doc not in self.index.documents:
@@ -101,9 +119,13 @@ class Pipeline:
             doc_ids = [doc]
         if city is not None:
             doc_ids = [d for d in doc_ids if self.index.documents[d].city == city]
+        return doc_ids
+
+    def _allowed(self, doc: str | None, city: str | None) -> np.ndarray | None:
+        """Chunk ids a search may return (None: all)."""
         if doc is None and city is None:
             return None
-        ids = [self.index.doc_chunk_ids[d] for d in doc_ids]
+        ids = [self.index.doc_chunk_ids[d] for d in self._doc_ids(doc, city)]
         return np.sort(np.concatenate(ids)) if ids else np.zeros(0, np.int64)
 
     def _retrieve(self, query: str, allowed: np.ndarray | None, timings: dict[str, float], mode: str | None = None) -> tuple[list[Hit], np.ndarray | None, list[str]]:
@@ -131,62 +153,59 @@ class Pipeline:
             if not re.fullmatch(r"(?:19|20)\d{2}", t)
         ]
 
-    def _scope_problem(self, facts: QueryFacts, quote: Quote | None) -> str:
-        """Why the documents cannot answer, judged from what the question names; '' if in scope."""
-        evidence = ""
-        doc = None
-        if quote is not None:
-            chunk = self.index.chunks[quote.chunk]
-            doc = self.index.documents[quote.doc_id]
-            evidence = doc.text[chunk.start:chunk.end] + chunk.display + chunk.section_path
-        foreign = [p for p in facts.places if p not in self.cities and p not in evidence]
-        if foreign and not any(p in self.cities for p in facts.places):
-            return f"这些文档只涉及{'、'.join(self.cities)}，没有关于{'、'.join(foreign)}的内容。"
-        periods = {d.period for d in self.index.documents.values()}
-        for period in facts.periods:
-            if period not in periods and period not in evidence:
-                return f"这些文档没有涉及“{period}”时期的内容。"
-        for year in facts.years:
-            covered = doc is not None and doc.years is not None and doc.years[0] <= year <= doc.years[1]
-            if not covered and str(year) not in evidence:
-                return f"文档中没有关于{year}年的相关内容。"
-        return ""
+    # ------------------------------------------------------------------ one side
 
-    def _answer_one(self, query: str, focus: str, allowed: np.ndarray | None, timings: dict[str, float], label: str = "", mode: str | None = None) -> tuple[Decision, list[Hit], str]:
-        hits, vector, tokens = self._retrieve(query, allowed, timings, mode)
-        # What to answer comes from the follow-up's own words; place and year from the whole query.
-        query_facts = analyse(query, self.cities)
-        facts = replace(analyse(focus, self.cities), places=query_facts.places, years=query_facts.years)
+    def _answer_side(self, side: Side, focus: str, doc: str | None, timings: dict[str, float], mode: str | None) -> SideResult:
+        """Retrieve, choose and check the answer to one side of the question."""
+        facts = analyse(side.question, self.cities, self.scope)
+        focus_facts = analyse(focus, self.cities, self.scope)
+        if focus != side.question:
+            # A follow-up's own words say what it asks; the setting gives place and time.
+            facts = replace(facts, answer_type=focus_facts.answer_type, wants_number=focus_facts.wants_number,
+                            wants_list=focus_facts.wants_list, wants_when=focus_facts.wants_when,
+                            wants_who=focus_facts.wants_who, attribute=focus_facts.attribute,
+                            qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role)
+        allowed = self._allowed(doc, side.city)
+        hits, vector, tokens = self._retrieve(side.question, allowed, timings, mode)
         t0 = time.perf_counter()
         rescore_vector = vector if (mode or self.settings.mode) == "hybrid+rescore" else None
-        decision = answering.choose(self.index, hits, facts, query, self._terms(tokens, focus), rescore_vector, self.weights,
+        terms = self._terms(tokens, focus)
+        decision = answering.choose(self.view, hits, facts, side.question, terms, rescore_vector, self.weights,
                                     self.settings.answer_passages, 3 if facts.wants_list else 1)
         timings["answer"] = timings.get("answer", 0.0) + (time.perf_counter() - t0) * 1000
-        best = decision.quotes[0] if decision.quotes else None
-        problem = self._scope_problem(facts, best)
-        if not problem and (best is None or decision.score < self.settings.min_answer_score):
-            problem = "文档中没有足够相关的内容回答这个问题。"
-        if not problem and best is not None:
-            problem = self._evidence_problem(facts, focus, best)
-        if label:
-            decision.quotes = [replace(q, label=label) for q in decision.quotes]
-        return decision, hits, problem
+        result = SideResult(side, facts, decision, hits)
+        result.refusal = self._refusal(facts, focus_facts, decision)
+        if result.refusal is None:
+            result.quotes = [replace(q, label=side.label) for q in decision.quotes]
+        return result
 
-    def _evidence_problem(self, facts: QueryFacts, focus: str, best: Quote) -> str:
-        """Why the best quote does not answer after all; '' if it does."""
-        chunk = self.index.chunks[best.chunk]
-        if self.settings.min_evidence_coverage > 0:
-            # Words the documents use elsewhere but this paragraph lacks mean it is about something else.
-            known = [(t, w) for t, w in self._terms(tokenize(focus), focus) if t in self.index.bm25.vocab]
-            if known and answering.lexical_coverage(known, chunk.display + chunk.section_path, "") < self.settings.min_evidence_coverage:
-                return "文档中没有直接回答这个问题的内容。"
-        quoted = chunk.display if chunk.kind == "table_row" else self.index.documents[best.doc_id].text[best.start:best.end]
-        if facts.wants_number and not facts.wants_list and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
-            return "文档中找到了相关段落，但没有给出问题所问的具体数字。"
-        return ""
+    def _refusal(self, facts: QueryFacts, focus_facts: QueryFacts, decision: Decision) -> Refusal | None:
+        """The first reason the documents do not answer this side, or None."""
+        names = [w for w in content_words(focus_facts.attribute) if w not in FRAME_WORDS and w not in self._title_tokens]
+        refusal = scope_refusal(facts, self.corpus, names)
+        if refusal is not None:
+            return refusal
+        best = decision.quotes[0] if decision.quotes else None
+        if best is None or decision.score < self.settings.min_answer_score:
+            return Refusal("weak_evidence", "文档中没有足够相关的内容回答这个问题。")
+        refusal = self._coverage_refusal(names, best, focus_facts)
+        return refusal or answer_refusal(facts, best, self.view, self.corpus)
+
+    def _coverage_refusal(self, names: list[str], best: Quote, focus_facts: QueryFacts) -> Refusal | None:
+        """Refuse a quote that holds too little of what the question names (thesaurus
+        equivalents count); name the words the documents never use, if any."""
+        terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
+        if attribute_coverage(terms, quote_evidence(self.view, best), self.corpus) >= self.settings.min_evidence_coverage:
+            return None
+        unknown = unknown_terms(names, self.corpus)
+        if unknown:
+            return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unknown)}”。")
+        return Refusal("weak_evidence", f"文档中没有直接回答“{focus_facts.attribute}”的内容。")
+
+    # ------------------------------------------------------------------ the question
 
     def ask(self, question: str, history: list[str] | None = None, doc: str | None = None, *, id: str | None = None, mode: str | None = None) -> AskResponse:
-        """Answer one question with cited verbatim quotes, or say the documents are silent.
+        """Answer one question with cited verbatim quotes, or say what the documents do not say.
 
         Args:
             question: the user's question (at most settings.max_question_chars characters).
@@ -201,65 +220,80 @@ class Pipeline:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         text = clean_question(question, self.settings.max_question_chars)
+        standalone, focus = rewrite_with_focus(text, self._past(history))
+        facts = analyse(standalone, self.cities, self.scope)
+        filtered = self._filter_refusal(facts, doc)
+        results: list[SideResult] = []
+        if filtered is None:
+            sides = split_sides(standalone, facts, self.cities)
+            side_focus = (lambda s: focus) if len(sides) == 1 else (lambda s: s.question)
+            results = [self._answer_side(side, side_focus(side), doc, timings, mode) for side in sides]
+        response = self._respond(text, standalone, facts, results, filtered)
+        timings["total"] = (time.perf_counter() - started) * 1000
+        response.id = id
+        response.timing_ms = {k: round(v, 2) for k, v in timings.items()}
+        return response
+
+    def _past(self, history: list[str] | None) -> list[str]:
         past = []
         for earlier in (history or [])[-MAX_HISTORY:]:
             try:
                 past.append(clean_question(earlier, self.settings.max_question_chars))
             except QuestionError:
                 continue  # a bad earlier turn must not sink the current question
-        standalone, focus = rewrite_with_focus(text, past)
-        facts = analyse(standalone, self.cities)
-        base_allowed = self._allowed(doc, None)
-        in_corpus = [p for p in facts.places if p in self.cities]
-        parts: list[tuple[str, str, str, np.ndarray | None]] = []
-        if len(in_corpus) >= 2:
-            for place in in_corpus:
-                sub = standalone
-                for other in in_corpus:
-                    if other != place:
-                        sub = sub.replace(other, "")
-                parts.append((place, sub, sub, self._allowed(doc, place)))
-        elif len(facts.years) >= 2 and not re.search(r"\d{4}\s*[-—~至到]\s*\d{4}", standalone):
-            city_allowed = self._allowed(doc, in_corpus[0]) if in_corpus else base_allowed
-            for year in facts.years:
-                sub = standalone
-                for other in facts.years:
-                    if other != year:
-                        sub = sub.replace(str(other), "")
-                parts.append((f"{year}年", sub, sub, city_allowed))
-        else:
-            parts.append(("", standalone, focus, self._allowed(doc, in_corpus[0]) if in_corpus else base_allowed))
+        return past
 
-        quotes: list[Quote] = []
-        problems: list[str] = []
-        all_hits: list[Hit] = []
-        scores: list[float] = []
-        for label, sub, sub_focus, allowed in parts:
-            decision, hits, problem = self._answer_one(sub, sub_focus, allowed, timings, label, mode)
-            all_hits.extend(hits)
-            scores.append(decision.score)
-            if problem:
-                problems.append(f"{label}：{problem}" if label else problem)
-            else:
-                quotes.extend(decision.quotes)
+    def _filter_refusal(self, facts: QueryFacts, doc: str | None) -> Refusal | None:
+        if doc is None:
+            return None
+        doc_ids = self._doc_ids(doc, None)
+        allowed_cities = tuple(sorted({self.index.documents[d].city for d in doc_ids if self.index.documents[d].city}))
+        titles = [self.index.documents[d].title for d in doc_ids]
+        return filter_refusal(facts, allowed_cities, titles)
+
+    def _respond(self, text: str, standalone: str, facts: QueryFacts, results: list[SideResult], filtered: Refusal | None) -> AskResponse:
+        """Turn the answered sides into what the user reads."""
+        quotes = [q for r in results for q in r.quotes]
+        refused = [r for r in results if r.refusal is not None]
+        messages = [f"{r.side.label}：{r.refusal.message}" if r.side.label else r.refusal.message for r in refused]
+        if filtered is not None:
+            messages = [filtered.message]
+        citations = [citation(self.view, n, q) for n, q in enumerate(quotes, start=1)]
+        passages = self._passages(results)
+        answerable = bool(quotes)
+        message = "；".join(messages)
+        if answerable:
+            answer = answer_text(self.view, quotes, citations, where=facts.answer_type == "where")
+            answer += f"\n\n（{message}）" if message else ""
+        else:
+            answer = f"{SILENT}。{message}" if message else f"{SILENT}。"
+        reason = "" if answerable else (filtered.reason if filtered else next((r.refusal.reason for r in refused), "weak_evidence"))
+        return AskResponse(
+            question=text, rewritten_question=standalone, answerable=answerable, answer=answer,
+            message=message, citations=citations, passages=passages,
+            confidence=round(min((r.decision.score for r in results), default=0.0), 4),
+            related=[] if answerable else self._related(results, passages),
+            slots=SlotsOut(places=list(facts.places), years=list(facts.years), periods=list(facts.periods),
+                           role=facts.role, attribute=facts.attribute, qualifiers=list(facts.qualifiers),
+                           answer_type=facts.answer_type),
+            reason=reason,
+            comparison=comparison_rows(self.view, results, citations) if len(results) > 1 else [],
+        )
+
+    def _passages(self, results: list[SideResult]) -> list[PassageOut]:
         seen: dict[int, float] = {}
-        for hit in all_hits:
+        for hit in (h for r in results for h in r.hits):
             seen[hit.chunk] = max(seen.get(hit.chunk, float("-inf")), hit.score)
         ranked = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[: self.settings.top_k]
-        passages = [passage_out(self.index, c, s) for c, s in ranked]
-        answerable = bool(quotes)
-        citations = [citation(self.index, n, q) for n, q in enumerate(quotes, start=1)]
-        if answerable:
-            body = answer_text(self.index, quotes, citations)
-            message = "；".join(problems)
-            answer = body + (f"\n\n（{message}）" if message else "")
-        else:
-            message = problems[0] if len(problems) == 1 else "；".join(problems)
-            answer = f"{SILENT}。{message}" if message else f"{SILENT}。"
-        timings["total"] = (time.perf_counter() - started) * 1000
-        return AskResponse(
-            id=id, question=text, rewritten_question=standalone, answerable=answerable, answer=answer,
-            message=message, citations=citations, passages=passages, confidence=round(min(scores, default=0.0), 4),
-            related=[] if answerable else passages[:3],
-            timing_ms={k: round(v, 2) for k, v in timings.items()},
-        )
+        return [passage_out(self.view, c, s) for c, s in ranked]
+
+    def _related(self, results: list[SideResult], passages: list[PassageOut]) -> list[PassageOut]:
+        """For a refusal: the passage the answer step found first (labelled with what it
+        gives instead, e.g. 2010年现状), then the best retrieved passages."""
+        related = []
+        for r in results:
+            if r.refusal is not None and r.decision.quotes and r.refusal.reason in ("status_only", "target_only", "outcome", "other_period", "no_value"):
+                best = r.decision.quotes[0]
+                related.append(passage_out(self.view, best.chunk, best.score, label=related_label(best)))
+        chunks = {p.chunk_id for p in related}
+        return (related + [p for p in passages if p.chunk_id not in chunks])[:3]

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from qa.answer.select import Quote
-from qa.index.storage import LoadedIndex
+from qa.answer.view import AnswerView
 from qa.ingest.chunking import strip_unit
 from qa.ingest.text import squeeze
-from qa.schemas import CitationOut, PassageOut
+from qa.schemas import CitationOut, ComparisonRowOut, PassageOut
 
 SILENT = "文档中没有找到相关内容"  # the chat and the answer text both start a refusal with it
 
@@ -27,7 +27,7 @@ def reference(title: str, doc_number: str, section: tuple[str, ...], body: str, 
     return f"《{title}》{number}{where}：“{_inner_quotes(body)}”"
 
 
-def citation(index: LoadedIndex, n: int, quote: Quote) -> CitationOut:
+def citation(index: AnswerView, n: int, quote: Quote) -> CitationOut:
     chunk = index.chunks[quote.chunk]
     doc = index.documents[quote.doc_id]
     text = doc.text[quote.start:quote.end]
@@ -51,7 +51,7 @@ def citation(index: LoadedIndex, n: int, quote: Quote) -> CitationOut:
     )
 
 
-def _bold_line(index: LoadedIndex, quote: Quote) -> str:
+def _bold_line(index: AnswerView, quote: Quote) -> str:
     """The clause holding the key span, with the key in bold (display only)."""
     text = index.documents[quote.doc_id].text
     chunk = index.chunks[quote.chunk]
@@ -67,11 +67,17 @@ def _bold_line(index: LoadedIndex, quote: Quote) -> str:
     return f"{text[lo:quote.key_start]}**{text[quote.key_start:quote.key_end]}**{text[quote.key_end:hi]}".strip()
 
 
-def answer_text(index: LoadedIndex, quotes: list[Quote], citations: list[CitationOut]) -> str:
-    """Markdown: key lines first, then each verbatim quote as a block quote with its [n]."""
+def answer_text(index: AnswerView, quotes: list[Quote], citations: list[CitationOut], where: bool = False) -> str:
+    """Markdown: key lines first, then each verbatim quote as a block quote with its [n].
+
+    Args:
+        where: the question asks where something is stated; the heading path is the answer.
+    """
     lines: list[str] = []
     for quote, cite in zip(quotes, citations):
-        if quote.key_start >= 0:
+        if where:
+            lines.append(f"见《{cite.title}》{cite.section or '正文'} [{cite.n}]")
+        elif quote.key_start >= 0:
             prefix = f"{quote.label}：" if quote.label else ""
             lines.append(f"{prefix}{_bold_line(index, quote)} [{cite.n}]")
     if lines:
@@ -95,9 +101,37 @@ def source_line(cite: CitationOut) -> str:
     return f"[{cite.n}] 《{cite.title}》{section} · 字符 {cite.start}–{cite.end}"
 
 
-def passage_out(index: LoadedIndex, chunk_id: int, score: float) -> PassageOut:
+def passage_out(index: AnswerView, chunk_id: int, score: float, label: str = "") -> PassageOut:
     chunk = index.chunks[chunk_id]
     return PassageOut(
         doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, section=chunk.section_path,
-        start=chunk.start, end=chunk.end, text=chunk.text, score=round(float(score), 6),
+        start=chunk.start, end=chunk.end, text=chunk.text, score=round(float(score), 6), label=label,
     )
+
+
+def related_label(quote: Quote) -> str:
+    """What a passage gives instead of the answer: '2010年现状', '到2015年的目标'."""
+    if quote.role == "status":
+        return f"{quote.year}年现状" if quote.year else "现状"
+    if quote.role == "target":
+        return f"到{quote.year}年的目标" if quote.year else "目标"
+    return ""
+
+
+def comparison_rows(index: AnswerView, results: list, citations: list[CitationOut]) -> list[ComparisonRowOut]:
+    """One row per side of a comparison: value, year and role, quote and citation, or why not."""
+    rows: list[ComparisonRowOut] = []
+    by_quote = {(c.doc_id, c.start, c.end): c for c in citations}
+    for result in results:
+        label = result.side.label
+        if result.refusal is not None or not result.quotes:
+            message = result.refusal.message if result.refusal is not None else SILENT
+            rows.append(ComparisonRowOut(side=label, answered=False, message=message))
+            continue
+        quote = result.quotes[0]
+        cite = by_quote.get((quote.doc_id, quote.start, quote.end))
+        rows.append(ComparisonRowOut(
+            side=label, answered=True, value=cite.key if cite else "", year=quote.year, role=quote.role,
+            quote=cite.quote if cite else "", citation=cite.n if cite else None,
+        ))
+    return rows

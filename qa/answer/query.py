@@ -1,10 +1,17 @@
-"""What a question is about: places, years, plan periods, and what kind of answer it wants."""
+"""Question analysis: the slots of a question (places, time frame and its role, the
+asked attribute, qualifiers, the kind of answer wanted).
+
+The rules are about how Chinese officials phrase questions of any plan: 到2015年/
+十二五末/要达到/目标 ask for a *target*; 2010年底/目前/现有/已经 ask for a *status*;
+实际/完成了/是否实现 ask for an *outcome*, which a plan cannot state.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.index.segment import place_words, words
 from qa.ingest.documents import PERIODS
 
 _PLACES_FILE = Path(__file__).resolve().parents[1] / "data" / "places.txt"
@@ -13,15 +20,73 @@ PLACES: tuple[str, ...] = tuple(
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _CN_DIGITS = "〇一二三四五六七八九"
-_NUMBER_WORDS = re.compile(r"多少|几[个家所项条台户万亿]?|比例|比重|百分之|占比|数量|规模|金额|经费|资金|投资|产值|增加值|指数|覆盖率|普及率|率|目标值")
-_LIST_WORDS = re.compile(r"哪些|哪几|包括什么|包括哪|有什么|列举|都有")
-_WHEN_WORDS = re.compile(r"什么时候|何时|哪一?年|几月|日期|时间")
-_WHO_WORDS = re.compile(r"谁|哪个部门|哪个单位|哪家|由.{0,6}负责|实施单位|牵头")
 _PERIOD = re.compile("|".join(sorted(PERIODS, key=len, reverse=True)))
+# Administrative suffixes: 绵阳市 -> 绵阳, 甘肃省 -> 甘肃, 岐山县 -> 岐山.
+_PLACE_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|县|区|州|盟|旗)$")
+# Words jieba tags as places that name no particular place.
+_GENERIC_PLACES = frozenset(
+    "城镇 城乡 城市 农村 乡村 乡镇 全国 国内 国外 境外 海外 全省 全市 本市 我市 各地 地方 基层 西部 东部 中部 "
+    "东北 西北 西南 华北 华东 华南 华中 沿海 内地 城区 市区 郊区 山区 社区 园区 中国 我国 国家".split()
+)
+
+_NUMBER_WORDS = re.compile(r"多少|几[个家所项条台户万亿成倍年]?|比例|比重|百分之|占比|数量|规模|金额|产值|增加值|指数|覆盖率|普及率|拥有率|率是|目标值|多大|多长|多高|多快")
+_MONEY_WORDS = re.compile(r"经费|资金|投资|投入|预算|钱")
+_LIST_WORDS = re.compile(r"哪些|哪几|包括什么|包括哪|包含哪|有什么|列举|都有|几大|哪[一二三四五六七八九十两]+[个项条类方]")
+_WHEN_WORDS = re.compile(r"什么时候|何时|哪一?年|哪天|哪一天|几月|日期|时间|时限")
+_WHO_WORDS = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪家|由.{0,6}负责|实施单位|牵头|主送|发文机关|哪个机关")
+_WHERE_WORDS = re.compile(r"哪一?部分|哪一?章|哪一?节|哪个章节|哪一条|在哪里提出|在哪提出|出自|哪个部分")
+_YESNO_WORDS = re.compile(r"是否|是不是|有没有|能不能|能否|会不会|吗[？?。]?$")
+_HOW_WORDS = re.compile(r"怎么|怎样|如何|什么措施|哪些措施|什么办法|途径|举措|保障|为什么|为何")
+
+_OUTCOME = re.compile(r"实际|最终|完成情况|落实情况|执行情况|是否(?:已经?)?(?:完成|实现|达到|达成|兑现)|有没有(?:完成|实现|达到|达成)|完成了多少|(?:实现|达成|兑现)了(?:多少|没有)|超额")
+_TARGET = re.compile(r"到\s*(?:19|20)\d{2}|(?:19|20)\d{2}\s*年?(?:前|以前|之前)|目标|力争|争取|要达到|要发展|要实现|要建|要求达到|计划|打算|预计|预期|期末|末期|结束时|将达到|规划.{0,6}(?:达到|发展到)")
+_STATUS = re.compile(r"目前|现在|当前|现有|已经|已有|已达|截至|截止|年底|年末|现状|基础|达到了|有了")
+
+# Sub-groups a figure may be given for; naming one member of a group while the
+# passage gives another is a different indicator (农村 is not 城镇).
+QUALIFIER_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("农村", "城镇", "城市"),
+    ("市级", "县级", "乡镇级", "乡级", "村级", "省级"),
+    ("城镇家庭", "农村家庭"),
+    ("城镇居民", "农村居民"),
+    ("固定电话", "移动电话"),
+    ("大型企业", "中小企业"),
+)
+# Words that frame a question rather than name what it asks about.
+FRAME_WORDS = frozenset(
+    "请问 请 一下 多少 是 什么 哪些 哪个 哪几 几 几个 怎么 怎么样 怎样 如何 是否 是不是 有没有 吗 呢 呀 啊 吧 "
+    "分别 各 各是 各有 具体 规划 规划里 规划中 文件 里面 里 中 的 了 有 要 在 和 与 及 对 将 把 被 为 "
+    "达到 达 目标 目标值 计划 打算 预计 提出 实际 完成 目前 现在 截至 截止 年底 年末 底 末 期末 期间 时期 "
+    "规划 计划 十二五 十一五 十三五 信息化规划 到 多 大 哪一年 哪年 哪天 哪一天 什么时候 何时 哪个 哪家 谁 我市 全市 市 年 我 你 这个 那个 这 那 其 它 该 上述 情况 方面 内容 一共 总共 共 已经 已".split()
+)
+@dataclass(frozen=True)
+class Scope:
+    """What the corpus covers, for judging a question's places and years.
+
+    Args:
+        cities: places whose documents are indexed.
+        plan_windows: (first, last) year of each plan document.
+        review_years: years covered by yearly reviews.
+    """
+
+    cities: tuple[str, ...] = ()
+    plan_windows: tuple[tuple[int, int], ...] = ()
+    review_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class QueryFacts:
+    """The slots of one question (see module docstring).
+
+    Attributes:
+        places: short place names in order of mention (绵阳市 -> 绵阳).
+        years, periods: the time frame named.
+        role: "target", "status", "outcome" or "" when the question does not say.
+        attribute: the asked thing, the question without place, time and question words.
+        qualifiers: sub-group words named (农村, 市级 …).
+        answer_type: number, list, when, who, where, yesno, how or what.
+    """
+
     places: tuple[str, ...]
     years: tuple[int, ...]
     periods: tuple[str, ...]
@@ -29,13 +94,33 @@ class QueryFacts:
     wants_list: bool
     wants_when: bool
     wants_who: bool
+    role: str = ""
+    attribute: str = ""
+    qualifiers: tuple[str, ...] = ()
+    answer_type: str = "what"
+
+
+def short_place(name: str) -> str:
+    """绵阳市 -> 绵阳; a two-character name keeps its suffix (沙市 stays 沙市)."""
+    stripped = _PLACE_SUFFIX.sub("", name)
+    return stripped if len(stripped) >= 2 else name
 
 
 def find_places(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Place names in order of first mention, without repeats."""
+    """Place names in order of first mention, without repeats: listed places, the
+    corpus's own, and any word the segmenter tags as a place (ns)."""
     names = set(PLACES) | set(extra)
-    found = sorted(((text.find(n), n) for n in names if n in text), key=lambda pair: pair[0])
-    return tuple(dict.fromkeys(name for _, name in found))
+    found = [(text.find(n), n) for n in names if n in text]
+    for word, at in place_words(text):
+        short = short_place(word)
+        if short not in _GENERIC_PLACES and word not in _GENERIC_PLACES and len(short) >= 2:
+            found.append((at, short))
+    ordered = sorted(found, key=lambda pair: (pair[0], -len(pair[1])))
+    places: list[str] = []
+    for _, name in ordered:
+        if name not in places and not any(name in p or p in name for p in places):
+            places.append(name)
+    return tuple(places)
 
 
 def find_years(text: str) -> tuple[int, ...]:
@@ -47,13 +132,95 @@ def find_years(text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(years))
 
 
-def analyse(question: str, extra_places: tuple[str, ...] = ()) -> QueryFacts:
+def answer_type(question: str) -> str:
+    """What kind of answer the question wants; the most specific cue wins."""
+    if _WHERE_WORDS.search(question):
+        return "where"
+    if _LIST_WORDS.search(question):
+        return "list"
+    if _WHEN_WORDS.search(question):
+        return "when"
+    if _WHO_WORDS.search(question):
+        return "who"
+    if _HOW_WORDS.search(question) and not re.search(r"多少|几", question):
+        return "how"  # 经费怎么保障 asks how, not how much
+    if _NUMBER_WORDS.search(question) or (_MONEY_WORDS.search(question) and re.search(r"多少|几|多大", question)):
+        return "number"
+    if _YESNO_WORDS.search(question):
+        return "yesno"
+    return "what"
+
+
+def time_role(question: str, years: tuple[int, ...], periods: tuple[str, ...], scope: Scope) -> str:
+    """target / status / outcome / '' (see module docstring).
+
+    A year decides before wording: a year inside a plan's period is that plan's
+    target, a year before it (or a year a review covers) a status.
+    """
+    plan_years = {y for first, last in scope.plan_windows for y in range(first, last + 1)}
+    first_plan = min((first for first, _ in scope.plan_windows), default=None)
+    asked = list(years) + [PERIODS[p][1] for p in periods if p in PERIODS]
+    if _OUTCOME.search(question) and not any(y in scope.review_years for y in years):
+        return "outcome"
+    for year in asked:
+        if year in scope.review_years:
+            return "status"
+        if year in plan_years:
+            return "target"
+        if first_plan is not None and year < first_plan:
+            return "status"
+    if _TARGET.search(question):
+        return "target"
+    if _STATUS.search(question):
+        return "status"
+    return ""
+
+
+def qualifiers(question: str) -> tuple[str, ...]:
+    """Sub-group words named in the question, longest first within a group."""
+    found: list[str] = []
+    for group in QUALIFIER_GROUPS:
+        for word in sorted(group, key=len, reverse=True):
+            if word in question and not any(word in f for f in found):
+                found.append(word)
+    return tuple(found)
+
+
+def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...]) -> str:
+    """The asked thing: the question's words without places, time and question words."""
+    text = question
+    for name in sorted(places, key=len, reverse=True):
+        text = re.sub(rf"{re.escape(name)}(?:市(?!级)|省|县(?!级)|区)?", " ", text)
+    for period in periods:
+        text = text.replace(period, " ")
+    text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)
+    kept = [w for w in words(text) if w not in FRAME_WORDS and re.search(r"[\w%]", w)]
+    return "".join(kept)
+
+
+def analyse(question: str, extra_places: tuple[str, ...] = (), scope: Scope | None = None) -> QueryFacts:
+    """The slots of a question.
+
+    Args:
+        question: a standalone question.
+        extra_places: the corpus's own place names (document cities).
+        scope: what the corpus covers; decides whether a year is a target or a status.
+    """
+    scope = scope or Scope(cities=extra_places)
+    places = find_places(question, extra_places)
+    years = find_years(question)
+    periods = tuple(dict.fromkeys(_PERIOD.findall(question)))
+    kind = answer_type(question)
     return QueryFacts(
-        places=find_places(question, extra_places),
-        years=find_years(question),
-        periods=tuple(dict.fromkeys(_PERIOD.findall(question))),
-        wants_number=bool(_NUMBER_WORDS.search(question)),
-        wants_list=bool(_LIST_WORDS.search(question)),
-        wants_when=bool(_WHEN_WORDS.search(question)),
-        wants_who=bool(_WHO_WORDS.search(question)),
+        places=places,
+        years=years,
+        periods=periods,
+        wants_number=kind == "number",
+        wants_list=kind == "list",
+        wants_when=kind == "when",
+        wants_who=kind == "who",
+        role=time_role(question, years, periods, scope),
+        attribute=attribute_of(question, places, periods),
+        qualifiers=qualifiers(question),
+        answer_type=kind,
     )

@@ -1,23 +1,39 @@
-"""Turn an elliptical follow-up ("那宝鸡呢？") into a standalone question using the history."""
+"""Follow-ups: turn an elliptical question ("那宝鸡呢？") into a standalone one.
+
+Only an elliptical question is rewritten: one that leans on the conversation with a
+lead or tail word (那…呢, 还有…), a pronoun or demonstrative (它, 这个, 其中, 该),
+or that has no subject and no attribute of its own. A complete question stands
+alone even mid-conversation (one without a place of its own takes the place the
+conversation is about), and at most the previous question supplies context.
+"""
 from __future__ import annotations
 
 import re
 
-from qa.answer.query import find_places, find_years
+from qa.answer.query import QUALIFIER_GROUPS, attribute_of, find_places, find_years
 
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|同样地?|以及|和|跟|对于|至于)[，,\s]*")
 _TAIL = re.compile(r"(?:的情况|情况|的呢|呢|怎么样|如何|又是多少|又如何|的)?[？?！!。.\s]*$")
-_PRONOUN = re.compile(r"^(?:它|它们|其|该|这个|这项|这些|那个|那项|上述)")
+_REFERENCE = re.compile(
+    r"^(?:那么|那)?(?:它|其|此)|它们|其中|(?<!应)该[项工计规文]|这个|这项|这些|这笔|这一|这里|那个|那项|那些|上述|"
+    r"前者|后者|第[一二三四五六七八九十\d]+[项个条点]|具体"
+)
 _ELLIPTICAL_MAX = 16
-# A short question that names no place leans on the conversation ("示范项目要实施多少个？").
-_DEPENDENT_MAX = 24
+# A question whose asked thing is this short ("计划经费多少？" asks 经费) and that names
+# no place or year leans on the conversation for its subject.
+_BARE_ATTRIBUTE = 2
 
 
 def is_elliptical(question: str) -> bool:
+    """Whether the question needs the previous one to be understood (module docstring)."""
     q = question.strip()
-    return len(q) <= _ELLIPTICAL_MAX and (
-        bool(_LEAD.match(q)) or q.rstrip("？?。 ").endswith("呢") or bool(_PRONOUN.match(q))
-    )
+    if _REFERENCE.search(q):
+        return True
+    short = len(q) <= _ELLIPTICAL_MAX
+    if short and (_LEAD.match(q) or q.rstrip("？?。 ").endswith("呢") or re.search(r"呢[？?，,]", q)):
+        return True
+    own_subject = bool(find_places(q)) or bool(find_years(q))
+    return not own_subject and len(attribute_of(q, (), ())) <= _BARE_ATTRIBUTE
 
 
 def _substitute(previous: str, old: tuple, new: tuple, label: str) -> str:
@@ -38,6 +54,17 @@ def rewrite(question: str, history: list[str]) -> str:
     return rewrite_with_focus(question, history)[0]
 
 
+def _previous(history: list[str]) -> str:
+    """The previous question as a standalone question, without its own context chain."""
+    standalone, focus = rewrite_with_focus(history[-1], history[:-1])
+    if focus == standalone:
+        return standalone
+    # A context-joined question ("…；这笔钱用在哪些方面？") hands on its own part only,
+    # with the places and years it inherited.
+    inherited = "".join(p for p in find_places(standalone) if p not in focus)
+    return f"{inherited}{focus}"
+
+
 def rewrite_with_focus(question: str, history: list[str]) -> tuple[str, str]:
     """A standalone question plus its focus: the part whose words the answer must match.
 
@@ -54,17 +81,21 @@ def rewrite_with_focus(question: str, history: list[str]) -> tuple[str, str]:
     if not history:
         return question, question
     if not is_elliptical(question):
-        if find_places(question) or len(question) > _DEPENDENT_MAX:
+        # A complete question; one that names no place is still about the conversation's place.
+        if find_places(question):
             return question, question
-        previous = rewrite(history[-1], history[:-1])
-        return f"{previous.rstrip('？?。 ')}；{question}", question
-    previous = rewrite(history[-1], history[:-1])
+        places = "".join(find_places(_previous(history)))
+        return (f"{places}{question}", question) if places else (question, question)
+    previous = _previous(history)
     core = _TAIL.sub("", _LEAD.sub("", question)).strip()
-    swapped = _swap_place_or_year(previous, core)
+    swapped = _swap_place_or_year(previous, core) or _swap_qualifier(previous, core)
     if swapped is not None:
         return swapped, swapped
-    # A new topic, not just a new place or year: match the follow-up's own words.
-    return f"{previous.rstrip('？?。 ')}；{question}", core or question
+    # A new topic, not just a new place or year: match the follow-up's own words, in
+    # the previous question's setting with the follow-up's own place and year in it.
+    setting = _substitute(previous, find_places(previous), find_places(core), "")
+    setting = _substitute(setting, find_years(previous), find_years(core), "年")
+    return f"{setting.rstrip('？?。 ')}；{question}", core or question
 
 
 def _swap_place_or_year(previous: str, core: str) -> str | None:
@@ -74,8 +105,19 @@ def _swap_place_or_year(previous: str, core: str) -> str | None:
     for token in places + tuple(str(y) for y in years):
         topic = topic.replace(token, "")
     # Words that only restate the previous question's aim ("2015年目标呢？").
-    topic = re.sub(r"年底|年末|年初|底|末|目标|情况|数据|数字|指标|[年的和与及、，,\s]+", "", topic)
+    topic = re.sub(r"年底|年末|年初|底|末|目标|情况|数据|数字|指标|[年的和与及、，,\s市县省]+", "", topic)
     if topic:
         return None
     result = _substitute(previous, find_places(previous), places, "")
     return _substitute(result, find_years(previous), years, "年")
+
+
+def _swap_qualifier(previous: str, core: str) -> str | None:
+    """"农村呢？" after a question about 城镇家庭上网率: the same question for the other sub-group."""
+    word = re.sub(r"[的方面呢]+$", "", core)
+    for group in QUALIFIER_GROUPS:
+        if word in group:
+            for other in sorted(group, key=len, reverse=True):
+                if other != word and other in previous and word not in previous:
+                    return previous.replace(other, word, 1)
+    return None

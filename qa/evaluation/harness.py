@@ -117,6 +117,7 @@ def run_mode(pipe: AskingPipeline, cases: Sequence[EvalCase], mode: str, documen
             "expected_answers": list(case.answers), "answer": response.answer,
             "headline": m.headline(response.answer) if response.answerable else "",
             "evidence_correct": result.evidence_correct, "item_share": result.item_share,
+            "reason": response.reason, "role": response.slots.role, "answer_type": response.slots.answer_type,
             "quotes": [{"doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote} for c in response.citations],
             "hit_rank": result.hit_rank, "evidence_rank": result.evidence_rank, "correct": result.correct,
             "citation_recall": result.citation_recall, "citation_precision": result.citation_precision,

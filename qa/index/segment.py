@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 
 USER_DICT = Path(__file__).resolve().parents[1] / "data" / "userdict.txt"
 
@@ -21,6 +22,7 @@ STOPWORDS = frozenset(
 _KEEP = re.compile(r"[\w%％.]", re.UNICODE)
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
+_tagger: jieba.posseg.POSTokenizer | None = None
 
 
 def _get_tokenizer() -> jieba.Tokenizer:
@@ -51,3 +53,47 @@ def add_words(words: list[str]) -> None:
     with _lock:
         for word in words:
             tokenizer.add_word(word, freq=80)
+
+
+def place_words(text: str) -> list[tuple[str, int]]:
+    """Words jieba tags as place names (``ns``) with their offsets, e.g. [("绵阳市", 0)]."""
+    global _tagger
+    tokenizer = _get_tokenizer()
+    with _lock:
+        if _tagger is None:
+            _tagger = jieba.posseg.POSTokenizer(tokenizer)
+        pairs = list(_tagger.cut(text))
+    found: list[tuple[str, int]] = []
+    at = 0
+    for pair in pairs:
+        if pair.flag.startswith("ns"):
+            found.append((pair.word, text.find(pair.word, at)))
+        at += len(pair.word)
+    return found
+
+
+def words(text: str) -> list[str]:
+    """Precise-mode jieba words (no sub-words, no stopword filtering), for reading a question's parts."""
+    return [w for w in _get_tokenizer().cut(text) if w.strip()]
+
+
+# Parts of speech that name things: nouns, verbal nouns, abbreviations, idioms and
+# Latin words (jieba's ICTCLAS tags); verbs, numerals and function words frame a
+# question rather than name what it asks.
+_CONTENT_TAGS = ("n", "vn", "j", "i", "l", "eng")
+_LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*[A-Za-z][A-Za-z0-9.+\-]*|[A-Za-z]+\d[A-Za-z0-9]*")
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a text that name things (see _CONTENT_TAGS); Latin-and-digit runs
+    such as 5G or IPv6 stay whole."""
+    global _tagger
+    latin = _LATIN_RUN.findall(text)
+    rest = _LATIN_RUN.sub(" ", text)
+    tokenizer = _get_tokenizer()
+    with _lock:
+        if _tagger is None:
+            _tagger = jieba.posseg.POSTokenizer(tokenizer)
+        pairs = list(_tagger.cut(rest))
+    found = [p.word for p in pairs if p.flag.startswith(_CONTENT_TAGS) and not p.flag.startswith("ns") and p.word.strip()]
+    return list(dict.fromkeys(latin + found))

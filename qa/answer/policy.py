@@ -1,0 +1,200 @@
+"""Evidence checks: is the chosen quote an answer to the question that was asked?
+
+Each check returns a :class:`Refusal` (a stable reason code and a Chinese message
+naming what is missing) or None. The checks run in two places: before retrieval,
+on what the question names (a place, period or term the documents never mention),
+and after selection, on the quote (its time role, year, sub-group, value).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
+from qa.answer.select import Quote, qualifier_fit
+from qa.answer.view import AnswerView
+
+REASONS = (
+    "not_in_corpus", "other_place", "other_period", "status_only", "target_only",
+    "outcome", "no_value", "filtered_out", "weak_evidence",
+)
+_HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[个家项条所户人台部次]")
+_LIST_MARKER = re.compile(r"^\s*\d{1,2}[、.．]")
+# A word made of Latin letters or digits (5G, VR, AI, IPv6) names a technology outright.
+_LATIN_TERM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-]*$")
+# Parts every official document has, held by a value of their form rather than by
+# the word: a 文号 is "X发〔2011〕11号", a date "二○一一年一月二十六日", a title "《…》".
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
+_DATE_VALUE = re.compile(r"[〇○零一二三四五六七八九十\d]{4}年[〇○零一二三四五六七八九十\d]{1,3}月")
+DOCUMENT_PARTS: dict[str, re.Pattern[str]] = {
+    **dict.fromkeys(("文号", "发文字号", "字号", "发文号"), _DOC_NUMBER),
+    **dict.fromkeys(("日期", "印发日期", "成文日期", "落款日期", "发文日期", "时间"), _DATE_VALUE),
+    **dict.fromkeys(("标题", "全称", "名称", "题目", "文件名"), re.compile(r"《[^》]{4,}》|^[^\n]{0,40}(?:规划|综述|计划|方案|意见|通知)")),
+}
+# Who did or does something: an organisation's name ends in one of these.
+_ORGANISATION = re.compile(r"[局委办厅部处室院所站心司团组会府馆行社]|政府|小组|中心|公司|集团|单位")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the documents do not answer: a code from :data:`REASONS` and a message."""
+
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What the documents mention, for checks on what a question names.
+
+    Args:
+        cities: places the documents are about.
+        text: all document texts joined (substring checks).
+        periods: plan periods the documents are for (十二五).
+        windows: (first, last) year of each document.
+        synonyms: word -> its equivalents (thesaurus groups).
+    """
+
+    cities: tuple[str, ...]
+    text: str
+    periods: tuple[str, ...]
+    windows: tuple[tuple[int, int], ...]
+    synonyms: dict[str, tuple[str, ...]]
+
+    def mentions(self, word: str) -> bool:
+        """Whether the documents use the word, one of its thesaurus equivalents, or
+        (for a part of any official document, such as 文号) a value of its form."""
+        if word in self.text or any(s in self.text for s in self.synonyms.get(word, ())):
+            return True
+        pattern = DOCUMENT_PARTS.get(word)
+        return bool(pattern and pattern.search(self.text))
+
+
+def attribute_coverage(terms: list[tuple[str, float]], evidence: str, corpus: Corpus) -> float:
+    """idf-weighted share of the asked attribute's terms that the evidence holds, a
+    thesaurus equivalent counting as the term ("手机" is held by "移动电话")."""
+    total = sum(w for _, w in terms)
+    if total <= 0:
+        return 1.0
+    held = sum(w for t, w in terms if _holds(evidence, t, corpus))
+    return held / total
+
+
+def _holds(evidence: str, term: str, corpus: Corpus) -> bool:
+    if term in evidence or any(s in evidence for s in corpus.synonyms.get(term, ())):
+        return True
+    pattern = DOCUMENT_PARTS.get(term)
+    return bool(pattern and pattern.search(evidence))
+
+
+def unknown_terms(words: Iterable[str], corpus: Corpus) -> list[str]:
+    """Content words of the question (two characters or more) the documents never use."""
+    return [w for w in dict.fromkeys(words) if len(w) >= 2 and not corpus.mentions(w)]
+
+
+def scope_refusal(facts: QueryFacts, corpus: Corpus, attribute_words: list[str]) -> Refusal | None:
+    """Refuse before retrieval when the question names something the documents never mention.
+
+    Args:
+        facts: the question's slots.
+        corpus: what the documents mention.
+        attribute_words: the precise-mode words of the asked attribute.
+    """
+    foreign = [p for p in facts.places if p not in corpus.cities and p not in corpus.text]
+    if foreign:
+        return Refusal("other_place", f"这些文档只涉及{'、'.join(corpus.cities)}，没有关于{'、'.join(foreign)}的内容。")
+    for period in facts.periods:
+        if period not in corpus.periods and period not in corpus.text:
+            covered = "、".join(f"“{p}”" for p in corpus.periods) or "其他时期"
+            return Refusal("other_period", f"这些文档是{covered}时期的，没有涉及“{period}”时期的内容。")
+    for year in facts.years:
+        if not any(first <= year <= last for first, last in corpus.windows) and f"{year}年" not in corpus.text:
+            return Refusal("other_period", f"文档中没有关于{year}年的内容。")
+    latin = [w for w in unknown_terms(attribute_words, corpus) if _LATIN_TERM.match(w)]
+    if latin:
+        return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(latin)}”。")
+    return None
+
+
+def filter_refusal(facts: QueryFacts, allowed_cities: tuple[str, ...], titles: list[str]) -> Refusal | None:
+    """The document filter excludes every document of the place the question names."""
+    named = [p for p in facts.places if p not in allowed_cities]
+    if named and allowed_cities and not any(p in allowed_cities for p in facts.places):
+        where = "、".join(f"《{t}》" for t in titles)
+        return Refusal("filtered_out", f"当前只在{where}中查找；问题问的是{'、'.join(named)}。请把文档范围改为“全部文档”再问。")
+    return None
+
+
+def quote_evidence(view: AnswerView, quote: Quote) -> str:
+    """What the user sees as evidence: the quote (a table row with its headers) and its heading path."""
+    chunk = view.chunks[quote.chunk]
+    body = chunk.display if chunk.kind == "table_row" else view.text(quote.doc_id)[quote.start:quote.end]
+    return body + "\n" + chunk.section_path
+
+
+def _key_clause(view: AnswerView, quote: Quote) -> str:
+    """The clause holding the key span (the whole quote when there is no key)."""
+    text = view.text(quote.doc_id)
+    if quote.key_start < 0:
+        return text[quote.start:quote.end]
+    lo = max(quote.start, max((text.rfind(p, quote.start, quote.key_start) for p in "，；。、"), default=-1) + 1)
+    ends = [i for i in (text.find(p, quote.key_end, quote.end) for p in "，；。") if i >= 0]
+    return text[lo:min(ends) if ends else quote.end]
+
+
+def _value_text(view: AnswerView, quote: Quote) -> str:
+    text = view.text(quote.doc_id)
+    return text[quote.key_start:quote.key_end] if quote.key_start >= 0 else text[quote.start:quote.end][:40]
+
+
+def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Corpus) -> Refusal | None:
+    """Refuse a chosen quote that does not answer what was asked.
+
+    Checks, in order: a named sub-place the passage does not mention; a year the
+    quote's document does not cover; an outcome asked of a plan; a status passed off
+    as a target or the reverse; a status of another year; another sub-group's value;
+    a number asked but none quoted.
+    """
+    chunk = view.chunks[quote.chunk]
+    doc = view.documents[quote.doc_id]
+    evidence = quote_evidence(view, quote)
+    missing = [p for p in facts.places if p not in corpus.cities and p not in evidence]
+    if missing:
+        return Refusal("other_place", f"文档中没有给出{'、'.join(missing)}的相关内容。")
+    for year in facts.years:
+        covered = doc.years is not None and doc.years[0] <= year <= doc.years[1]
+        if not covered and str(year) not in evidence and quote.year != year:
+            return Refusal("other_period", f"文档中没有关于{year}年的相关内容。")
+    value = _value_text(view, quote)
+    if facts.role == "outcome":
+        return Refusal("outcome", f"规划只给出目标值，没有实际完成情况。规划的目标是：{value}")
+    if facts.role == "target" and quote.role == "status":
+        label = f"{quote.year}年" if quote.year else ""
+        return Refusal("status_only", f"文档没有给出这一项的目标值，只给出了{label}现状：{value}")
+    if facts.role == "status" and quote.role == "target":
+        label = f"到{quote.year}年的" if quote.year else ""
+        return Refusal("target_only", f"文档没有给出这一项的现状数据，只给出了{label}目标：{value}")
+    profile = view.profiles[quote.doc_id]
+    review_covers = profile.kind == "review" and any(profile.start <= y <= profile.end for y in facts.years)
+    if facts.role == "status" and facts.years and quote.year is not None and quote.year not in facts.years and not review_covers:
+        asked = "、".join(str(y) for y in facts.years)
+        return Refusal("other_period", f"文档没有给出{asked}年的数据，只给出了{quote.year}年的：{value}")
+    if facts.qualifiers and qualifier_fit(facts.qualifiers, _key_clause(view, quote)) < 0:
+        other = _other_qualifier(facts.qualifiers, _key_clause(view, quote))
+        return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
+    quoted = chunk.display if chunk.kind == "table_row" else doc.text[quote.start:quote.end]
+    if facts.answer_type == "who" and not _ORGANISATION.search(quoted):
+        return Refusal("no_value", "文档中找到了相关段落，但没有写明由哪个部门或单位负责。")
+    if facts.wants_number and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
+        return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")
+    return None
+
+
+def _other_qualifier(asked: tuple[str, ...], clause: str) -> str:
+    for word in asked:
+        group = next((g for g in QUALIFIER_GROUPS if word in g), ())
+        for other in group:
+            if other != word and other in clause:
+                return other
+    return "其他范围"

@@ -1,0 +1,76 @@
+"""Split a comparison into its sides, each a sub-question with its own place and time.
+
+"宝鸡2009年的固定电话用户数和咸阳2007年的固定电话用户总数各是多少？" has two sides,
+宝鸡 in 2009 and 咸阳 in 2007: each side keeps its own year, and a year named once
+for all ("到2015年宝鸡和咸阳的…") is shared. Two years for one place ("2010年有多少，
+2015年的目标是多少") or a year and a plan period ("2007年和十二五") are sides too.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answer.query import QueryFacts
+from qa.ingest.documents import PERIODS
+
+_RANGE = re.compile(r"\d{4}\s*年?\s*[-—~至到]\s*\d{4}")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One sub-question: its label in the answer, its text and the city it is about."""
+
+    label: str
+    question: str
+    city: str | None
+
+
+def _spans(question: str, names: list[str]) -> list[tuple[str, int, int]]:
+    """Each name's segment: from its first mention to the next name's."""
+    starts = sorted((question.find(n), n) for n in names)
+    return [(name, at, starts[k + 1][0] if k + 1 < len(starts) else len(question)) for k, (at, name) in enumerate(starts)]
+
+
+def place_sides(question: str, cities: list[str], years: tuple[int, ...]) -> list[Side]:
+    """One side per corpus city named; a year inside a city's segment is that city's own."""
+    segments = _spans(question, cities)
+    own = {name: [y for y in years if str(y) in question[lo:hi]] for name, lo, hi in segments}
+    sides = []
+    for name, _, _ in segments:
+        sub = question
+        for other, _, _ in segments:
+            if other != name:
+                sub = sub.replace(other, "")
+                for year in own[other]:
+                    if year not in own[name]:
+                        sub = sub.replace(f"{year}年", "").replace(str(year), "")
+        sides.append(Side(name, sub, name))
+    return sides
+
+
+def time_sides(question: str, facts: QueryFacts, city: str | None) -> list[Side]:
+    """One side per year (or per plan period besides a year) of a one-place question."""
+    marks = [str(y) for y in facts.years]
+    marks += [p for p in facts.periods if not any(PERIODS[p][0] <= y <= PERIODS[p][1] for y in facts.years)]
+    sides = []
+    for mark in marks:
+        sub = question
+        for other in marks:
+            if other != mark:
+                sub = sub.replace(f"{other}年", "").replace(other, "")
+        label = f"{mark}年" if mark.isdigit() else f"“{mark}”"
+        sides.append(Side(label, sub, city))
+    return sides
+
+
+def split_sides(question: str, facts: QueryFacts, cities: tuple[str, ...]) -> list[Side]:
+    """The sides of a question; a single side (label '') when it compares nothing."""
+    named = [p for p in facts.places if p in cities]
+    if len(named) >= 2:
+        return place_sides(question, named, facts.years)
+    city = named[0] if named else None
+    periods_apart = [p for p in facts.periods if not any(PERIODS[p][0] <= y <= PERIODS[p][1] for y in facts.years)]
+    several_times = len(facts.years) >= 2 or (facts.years and periods_apart)
+    if several_times and not _RANGE.search(question):
+        return time_sides(question, facts, city)
+    return [Side("", question, city)]

@@ -1,0 +1,43 @@
+"""The plan-domain thesaurus: everyday words a user types <-> the official terms plans use.
+
+``qa/data/thesaurus.txt`` holds one equivalence group a line, official term first
+(``移动电话 手机 手机用户``). The groups are general to Chinese e-government and
+informatization plans, not read off any question.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from qa.errors import PlanQAError
+
+THESAURUS_FILE = Path(__file__).resolve().parents[1] / "data" / "thesaurus.txt"
+
+
+def parse_thesaurus(text: str, source: str = "thesaurus") -> dict[str, tuple[str, ...]]:
+    """word -> the other words of its group.
+
+    Raises:
+        PlanQAError: a group of one word, or a word in two groups (naming the line).
+    """
+    table: dict[str, tuple[str, ...]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        group = line.split()
+        if len(group) < 2:
+            raise PlanQAError(f"{source}:{number}: a group needs at least two words, got {line!r}")
+        for word in group:
+            if word in table:
+                raise PlanQAError(f"{source}:{number}: {word!r} is already in another group")
+            table[word] = tuple(w for w in group if w != word)
+    return table
+
+
+@lru_cache(maxsize=1)
+def load_thesaurus(path: Path = THESAURUS_FILE) -> dict[str, tuple[str, ...]]:
+    """The bundled thesaurus (empty when the file is absent)."""
+    if not path.is_file():
+        return {}
+    return parse_thesaurus(path.read_text(encoding="utf-8"), str(path))
