@@ -45,6 +45,8 @@ class Settings:
         min_answer_score: below this sentence score the documents are "silent".
         min_evidence_coverage: share (idf-weighted) of the question's corpus words that
             the quoted paragraph must contain; less means it answers something else.
+        expansion_weight: BM25 weight of the thesaurus equivalents added to a query
+            (the user's own words weigh 1); 0 turns expansion off.
         max_question_chars: longer questions are refused, not truncated.
         backend: embedding runtime, one of BACKENDS: "onnx" (ONNX Runtime, same
             embeddings as "torch", faster), "onnx-int8" (int8 weights, faster still,
@@ -73,6 +75,7 @@ class Settings:
     answer_passages: int = 10
     min_answer_score: float = 1.45
     min_evidence_coverage: float = 0.5
+    expansion_weight: float = 0.5
     max_question_chars: int = 2000
     backend: str = "onnx"
     dense_index: str = "flat"

@@ -38,7 +38,7 @@ from qa.answer.retrieval import Hit, search
 from qa.answer.rewrite import rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
 from qa.answer.sides import Side, split_sides
-from qa.answer.thesaurus import load_thesaurus
+from qa.answer.thesaurus import expansions, load_thesaurus
 from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
@@ -133,11 +133,17 @@ class Pipeline:
         t0 = time.perf_counter()
         # A named city already filters the documents; as a keyword it only adds noise.
         tokens = [t for t in tokenize(query) if allowed is None or t not in self.cities]
+        boosts: dict[str, float] = {}
+        if self.settings.expansion_weight > 0:
+            # Official terms for the user's everyday words, weighted below the user's own.
+            extra = [t for syn in expansions(query, self.view.synonyms) for t in tokenize(syn) if t not in tokens]
+            boosts = dict.fromkeys(extra, self.settings.expansion_weight)
         vector = self.encoder.encode_queries([query])[0] if self.encoder is not None and mode != "bm25" else None
         timings["embed"] = timings.get("embed", 0.0) + (time.perf_counter() - t0) * 1000
         stage: dict[str, float] = {}
-        hits = search(self.index, tokens, vector, mode=mode, dense_weight=self.settings.dense_weight,
-                      rrf_k=self.settings.rrf_k, depth=max(self.settings.candidates, self.settings.top_k), allowed=allowed, timings=stage)
+        hits = search(self.index, [*tokens, *boosts], vector, mode=mode, dense_weight=self.settings.dense_weight,
+                      rrf_k=self.settings.rrf_k, depth=max(self.settings.candidates, self.settings.top_k), allowed=allowed,
+                      timings=stage, boosts=boosts)
         for name, value in stage.items():
             timings[name] = timings.get(name, 0.0) + value
         return hits, vector, tokens
@@ -192,12 +198,19 @@ class Pipeline:
         return refusal or answer_refusal(facts, best, self.view, self.corpus)
 
     def _coverage_refusal(self, names: list[str], best: Quote, focus_facts: QueryFacts) -> Refusal | None:
-        """Refuse a quote that holds too little of what the question names (thesaurus
-        equivalents count); name the words the documents never use, if any."""
-        terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
-        if attribute_coverage(terms, quote_evidence(self.view, best), self.corpus) >= self.settings.min_evidence_coverage:
-            return None
+        """Refuse a quote that lacks what the question names.
+
+        Only words the documents use somewhere count (a thesaurus equivalent counts as
+        the word): a quote about 电话普及率 lacks 互联网 of 互联网普及率, so it answers
+        another indicator. A word the documents never use may be the user's own
+        wording for what the quote says, so it cannot tell; it is named only when the
+        known words fail too.
+        """
         unknown = unknown_terms(names, self.corpus)
+        known = [w for w in names if w not in unknown]
+        terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in known for t in tokenize(w))]
+        if not terms or attribute_coverage(terms, quote_evidence(self.view, best), self.corpus) >= self.settings.min_evidence_coverage:
+            return None
         if unknown:
             return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unknown)}”。")
         return Refusal("weak_evidence", f"文档中没有直接回答“{focus_facts.attribute}”的内容。")

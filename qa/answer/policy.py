@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
 from qa.answer.select import Quote, qualifier_fit
+from qa.answer.values import DOCUMENT_PARTS, ORGANISATION
 from qa.answer.view import AnswerView
 
 REASONS = (
@@ -23,19 +24,6 @@ _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[�
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[、.．]")
 # A word made of Latin letters or digits (5G, VR, AI, IPv6) names a technology outright.
 _LATIN_TERM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-]*$")
-# Parts every official document has, held by a value of their form rather than by
-# the word: a 文号 is "X发〔2011〕11号", a date "二○一一年一月二十六日", a title "《…》".
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
-_DATE_VALUE = re.compile(r"[〇○零一二三四五六七八九十\d]{4}年[〇○零一二三四五六七八九十\d]{1,3}月")
-DOCUMENT_PARTS: dict[str, re.Pattern[str]] = {
-    **dict.fromkeys(("文号", "发文字号", "字号", "发文号"), _DOC_NUMBER),
-    **dict.fromkeys(("日期", "印发日期", "成文日期", "落款日期", "发文日期", "时间"), _DATE_VALUE),
-    **dict.fromkeys(("标题", "全称", "名称", "题目", "文件名"), re.compile(r"《[^》]{4,}》|^[^\n]{0,40}(?:规划|综述|计划|方案|意见|通知)")),
-}
-# Who did or does something: an organisation's name ends in one of these.
-_ORGANISATION = re.compile(r"[局委办厅部处室院所站心司团组会府馆行社]|政府|小组|中心|公司|集团|单位")
-
-
 @dataclass(frozen=True)
 class Refusal:
     """Why the documents do not answer: a code from :data:`REASONS` and a message."""
@@ -184,7 +172,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         other = _other_qualifier(facts.qualifiers, _key_clause(view, quote))
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
     quoted = chunk.display if chunk.kind == "table_row" else doc.text[quote.start:quote.end]
-    if facts.answer_type == "who" and not _ORGANISATION.search(quoted):
+    if facts.answer_type == "who" and not ORGANISATION.search(quoted):
         return Refusal("no_value", "文档中找到了相关段落，但没有写明由哪个部门或单位负责。")
     if facts.wants_number and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
         return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")

@@ -36,6 +36,7 @@ _WHEN_WORDS = re.compile(r"什么时候|何时|哪一?年|哪天|哪一天|几�
 _WHO_WORDS = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪家|由.{0,6}负责|实施单位|牵头|主送|发文机关|哪个机关")
 _WHERE_WORDS = re.compile(r"哪一?部分|哪一?章|哪一?节|哪个章节|哪一条|在哪里提出|在哪提出|出自|哪个部分")
 _YESNO_WORDS = re.compile(r"是否|是不是|有没有|能不能|能否|会不会|吗[？?。]?$")
+_DOCPART_WORDS = re.compile(r"文号|发文字号|字号|标题|全称|题目|文件名")
 _HOW_WORDS = re.compile(r"怎么|怎样|如何|什么措施|哪些措施|什么办法|途径|举措|保障|为什么|为何")
 
 _OUTCOME = re.compile(r"实际|最终|完成情况|落实情况|执行情况|是否(?:已经?)?(?:完成|实现|达到|达成|兑现)|有没有(?:完成|实现|达到|达成)|完成了多少|(?:实现|达成|兑现)了(?:多少|没有)|超额")
@@ -84,7 +85,7 @@ class QueryFacts:
         role: "target", "status", "outcome" or "" when the question does not say.
         attribute: the asked thing, the question without place, time and question words.
         qualifiers: sub-group words named (农村, 市级 …).
-        answer_type: number, list, when, who, where, yesno, how or what.
+        answer_type: number, list, when, who, where, docpart (文号, 标题), yesno, how or what.
     """
 
     places: tuple[str, ...]
@@ -136,6 +137,8 @@ def answer_type(question: str) -> str:
     """What kind of answer the question wants; the most specific cue wins."""
     if _WHERE_WORDS.search(question):
         return "where"
+    if _DOCPART_WORDS.search(question):
+        return "docpart"
     if _LIST_WORDS.search(question):
         return "list"
     if _WHEN_WORDS.search(question):
@@ -159,7 +162,9 @@ def time_role(question: str, years: tuple[int, ...], periods: tuple[str, ...], s
     """
     plan_years = {y for first, last in scope.plan_windows for y in range(first, last + 1)}
     first_plan = min((first for first, _ in scope.plan_windows), default=None)
-    asked = list(years) + [PERIODS[p][1] for p in periods if p in PERIODS]
+    # "十二五末/期间" is a time; "十二五规划" only names the plan.
+    as_time = [p for p in periods if re.search(rf"{p}[”\"]?(?:末|期末|末期|期间|时期|结束|以来|中期|初)", question)]
+    asked = list(years) + [PERIODS[p][1] for p in as_time if p in PERIODS]
     if _OUTCOME.search(question) and not any(y in scope.review_years for y in years):
         return "outcome"
     for year in asked:

@@ -60,6 +60,7 @@ def search(
     depth: int,
     allowed: np.ndarray | None = None,
     timings: dict[str, float] | None = None,
+    boosts: dict[str, float] | None = None,
 ) -> list[Hit]:
     """Rank chunks for one query.
 
@@ -73,12 +74,13 @@ def search(
         depth: how many hits to return.
         allowed: chunk ids the search may return (document filter).
         timings: filled with per-stage milliseconds when given.
+        boosts: BM25 weight per query term (terms added by expansion weigh less).
     """
     import time
 
     timings = timings if timings is not None else {}
     t0 = time.perf_counter()
-    bm25_scores = index.bm25.scores(query_tokens)
+    bm25_scores = index.bm25.scores(query_tokens, boosts)
     bm25_run = top_ids(bm25_scores, allowed, depth) if mode != "dense" else np.zeros(0, np.int64)
     t1 = time.perf_counter()
     dense_scores: dict[int, float] = {}

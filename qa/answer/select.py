@@ -6,27 +6,20 @@ A quote is always `document.text[start:end]`; whatever is shown around it
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.retrieval import Hit
-from qa.answer.roles import sentence_role, sentence_year
+from qa.answer.roles import TARGET_SECTIONS, sentence_role, sentence_year
+from qa.answer.values import docpart_key, key_span, table_key, value_fit
 from qa.answer.view import AnswerView
+from qa.ingest.chunking import Chunk
 from qa.ingest.text import clause_spans
 
-_NUMBER = re.compile(
-    r"\d+(?:[.,]\d+)*(?:\s*[-—~至]\s*\d+(?:[.,]\d+)*)?"
-    r"(?:%|％|/百户|/百人|部/百人|台/百户|万户|万人|万门|万条|万元|亿元|万公里|公里|万|亿|户|人|个|家|所|台|部|条|次|项|门|元|M|倍)?"
-)
 _QUOTE_MAX = 110
-_CN_NUM = "〇○零一二三四五六七八九十"
-# A date: 二○一一年一月二十六日, 2007年12月28日, 12月28日, 2014年6月.
-_DATE = re.compile(
-    rf"(?:[{_CN_NUM}\d]{{4}}年)?[{_CN_NUM}\d]{{1,3}}月(?:[{_CN_NUM}\d]{{1,3}}日)?"
-    rf"|[{_CN_NUM}\d]{{4}}年(?=[底末初]|[^\d{_CN_NUM}月])"
-)
 
 
 @dataclass(frozen=True)
@@ -36,7 +29,7 @@ class Weights:
     dense: float = 1.0
     lexical: float = 1.0
     passage: float = 0.5
-    number: float = 0.2
+    value: float = 0.2
     year: float = 0.3
     role: float = 0.6
     qualifier: float = 0.4
@@ -68,12 +61,19 @@ class Decision:
     similarity: float = 0.0
 
 
-def lexical_coverage(terms: list[tuple[str, float]], text: str, context: str) -> float:
-    """idf-weighted share of query terms found in the text (half credit in its heading/context)."""
+def lexical_coverage(terms: list[tuple[str, float]], text: str, context: str,
+                     synonyms: Mapping[str, tuple[str, ...]] | None = None) -> float:
+    """idf-weighted share of query terms found in the text (half credit in its
+    heading/context); a thesaurus equivalent of a term counts as the term."""
     total = sum(w for _, w in terms)
     if total <= 0:
         return 0.0
-    got = sum(w if t in text else 0.5 * w if t in context else 0.0 for t, w in terms)
+    synonyms = synonyms or {}
+
+    def found(term: str, where: str) -> bool:
+        return term in where or any(s in where for s in synonyms.get(term, ()))
+
+    got = sum(w if found(t, text) else 0.5 * w if found(t, context) else 0.0 for t, w in terms)
     return got / total
 
 
@@ -101,136 +101,6 @@ def year_feature(years: tuple[int, ...], sentence: str, chunk_text: str, section
             score -= 0.3
         best = max(best, score)
     return best
-
-
-# The unit a question's wording asks for, as a pattern on the number's unit.
-_UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"率|比例|比重|占比|百分|几成|多大比例"), re.compile(r"%|％|/百")),
-    (re.compile(r"投资|资金|经费|钱|产值|增加值|交易额|销售额|收入|预算|金额|花费|造价|费用"), re.compile(r"元")),
-    (re.compile(r"用户|户数|多少户|家庭"), re.compile(r"户")),
-    (re.compile(r"人数|多少人|几人|人口|网民"), re.compile(r"人")),
-    (re.compile(r"指数"), re.compile(r"^$")),
-)
-_INCREMENT_BEFORE = re.compile(r"(?:新增|增加|增长|提高|减少|下降|新建|净增)[了]?$")
-_INCREMENT_ASKED = re.compile(r"新增|增加|增长|提高|减少|下降|新建|净增|增幅|增速")
-
-
-def _unit_of_number(number: str) -> str:
-    return re.sub(r"^[\d.,\s\-—~至]+", "", number)
-
-
-_MEASURE = re.compile(r"(?:多少|几)([家个项条所台部次名座处户人门])")
-
-
-def _fits_unit(question: str, number: str) -> bool | None:
-    """Whether a number's unit fits what the question asks (None: the question says no unit).
-
-    "多少家/几个/多少项" ask for that measure word; rate, money, user and people words
-    for %, 元, 户 and 人.
-    """
-    measure = _MEASURE.search(question)
-    if measure and not re.search(r"多少(?:万|亿)", question):
-        return _unit_of_number(number).endswith(measure.group(1))
-    for asked, unit in _UNIT_WANTED:
-        if asked.search(question):
-            return bool(unit.search(_unit_of_number(number)))
-    return None
-
-
-def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], facts: QueryFacts, question: str) -> tuple[int, int] | None:
-    """The number (or year) that answers: the value bound to the asked attribute.
-
-    Candidates are the numbers of the quote that the question does not itself name;
-    those with the unit the question asks for (% for a rate, 元 for money, 户 for
-    users) and, unless an increase is asked, those that are not increments
-    ("新增4万户") are preferred. The anchor is the asked sub-group if the question
-    names one, else the strongest query term; the answer is the first number after
-    it in the same clause ("宽带用户达到95万户"), else the nearest.
-    """
-    region = text[start:end]
-    if facts.wants_when:
-        dates = [m for m in _DATE.finditer(region) if m.group() not in question]
-        if dates:
-            anchor = _anchor(region, terms, facts)
-            after = [m for m in dates if anchor is None or m.start() >= anchor]
-            chosen = (after or dates)[0]
-            return start + chosen.start(), start + chosen.end()
-    numbers = [m for m in _NUMBER.finditer(region) if m.group() not in question and not re.fullmatch(r"\d", m.group())]
-    if facts.wants_when:
-        numbers = [m for m in numbers if find_years(m.group() + "年")] or numbers
-    elif numbers and any(not find_years(m.group() + "年") or m.group().endswith(("万", "户", "元", "%")) for m in numbers):
-        numbers = [m for m in numbers if not re.fullmatch(r"(?:19|20)\d{2}", m.group())] or numbers
-    if not numbers:
-        return None
-    if not facts.wants_when:
-        # "9月23日" is a date, not a quantity.
-        numbers = [m for m in numbers if not re.match(r"[月日号]", region[m.end():m.end() + 1])] or numbers
-    numbers = [m for m in numbers if _fits_unit(question, m.group()) is not False] or numbers
-    if not _INCREMENT_ASKED.search(question):
-        numbers = [m for m in numbers if not _INCREMENT_BEFORE.search(region[max(0, m.start() - 4):m.start()])] or numbers
-    anchor = _anchor(region, terms, facts)
-    if anchor is None:
-        chosen = numbers[0]
-    else:
-        clause_end = _clause_end(region, anchor)
-        same_clause = [m for m in numbers if anchor <= m.start() < clause_end]
-        after = [m for m in numbers if m.start() >= anchor]
-        if same_clause:
-            chosen = same_clause[0]
-        elif after:
-            chosen = min(after, key=lambda m: m.start() - anchor)
-        else:
-            chosen = min(numbers, key=lambda m: anchor - m.end())
-    return start + chosen.start(), start + chosen.end()
-
-
-def longest_shared(attribute: str, region: str, minimum: int = 3) -> tuple[int, int] | None:
-    """(start, length) in ``region`` of the longest substring of ``attribute`` it holds."""
-    for length in range(len(attribute), minimum - 1, -1):
-        for lo in range(len(attribute) - length + 1):
-            at = region.find(attribute[lo:lo + length])
-            if at >= 0:
-                return at, length
-    return None
-
-
-def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> int | None:
-    """Where the asked thing is named in the quote: its sub-group word, else the longest
-    piece of the asked attribute ("移动通信总容量"), else its strongest term."""
-    for word in facts.qualifiers:
-        at = region.find(word)
-        if at >= 0:
-            return at
-    shared = longest_shared(facts.attribute, region)
-    if shared is not None:
-        return shared[0]
-    anchors = [(region.find(t), w) for t, w in terms if t in region]
-    if not anchors:
-        return None
-    return max(anchors, key=lambda a: (a[1], -a[0]))[0]
-
-
-def _clause_end(region: str, at: int) -> int:
-    ends = [i for i in (region.find(p, at) for p in "，；。,;") if i >= 0]
-    return min(ends) if ends else len(region)
-
-
-def table_key(view: AnswerView, chunk: int, facts: QueryFacts, question: str) -> tuple[int, int] | None:
-    """For a table row, the cell the question asks about (by its column header)."""
-    cells = view.chunks[chunk].cells
-    if len(cells) < 2:
-        return None
-    wanted = None
-    for cell in cells[1:]:
-        header = cell.header
-        if any(str(y) in header for y in facts.years) or (facts.wants_who and "单位" in header) \
-                or (facts.wants_when and "年度" in header) or (re.search(r"经费|钱|资金|投资|预算", question) and "经费" in header):
-            wanted = cell
-            break
-    if wanted is None:
-        numeric = [c for c in cells[1:] if re.search(r"\d", c.value)]
-        wanted = numeric[-1] if numeric else cells[-1]
-    return wanted.start, wanted.end
 
 
 def quote_window(text: str, start: int, end: int, terms: list[tuple[str, float]], wants_number: bool) -> tuple[int, int]:
@@ -286,7 +156,15 @@ class _Candidate:
     similarity: float
 
 
-def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, terms: list[tuple[str, float]],
+def _row_role(chunk: Chunk, section_role: str) -> str:
+    """A table row in a target section is a target, unless its columns are years
+    (2009年 | 2015年): then the column asked decides, once chosen."""
+    if any(find_years(cell.header) for cell in chunk.cells):
+        return ""
+    return "target" if section_role in TARGET_SECTIONS else ""
+
+
+def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: str, terms: list[tuple[str, float]],
                 query_vector: np.ndarray | None, weights: Weights, passages: int) -> list[_Candidate]:
     """Every sentence of the top passages with its score (see :func:`choose`)."""
     top = max(h.score for h in hits) or 1.0
@@ -306,10 +184,10 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, terms: lis
             sentence = view.sentences[sid]
             text = chunk.display if is_row else doc.text[sentence.start:sentence.end]
             # A table row's role depends on the column asked (2009年 vs 2015年), chosen later.
-            role = "" if is_row else sentence_role(profile, view.chunk_roles[hit.chunk], text)
+            role = _row_role(chunk, view.chunk_roles[hit.chunk]) if is_row else sentence_role(profile, view.chunk_roles[hit.chunk], text)
             year = None if is_row else sentence_year(profile, role, text, doc.text[chunk.start:sentence.start])
             # A one-line chunk (a document number, a date) is described by its heading.
-            coverage = lexical_coverage(terms, text + section if len(chunk.text) < 30 else text, section)
+            coverage = lexical_coverage(terms, text + section if len(chunk.text) < 30 else text, section, view.synonyms)
             # Every row of a year-column table names the year; that alone is weak evidence.
             year_weight = weights.year * (0.5 if is_row else 1.0)
             year_score = 1.0 if facts.years and year in facts.years else year_feature(facts.years, text, chunk.text, section, doc.years)
@@ -317,7 +195,7 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, terms: lis
                 weights.dense * (float(sim) - weights.dense_floor) / weights.dense_scale
                 + weights.lexical * coverage
                 + weights.passage * hit.score / top
-                + weights.number * (1.0 if facts.wants_number and re.search(r"\d", text) else 0.0)
+                + weights.value * value_fit(facts, text, question)
                 + year_weight * year_score
                 + weights.role * role_fit(facts.role, role)
                 + weights.qualifier * qualifier_fit(facts.qualifiers, text)
@@ -346,7 +224,13 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
             role = "status" if profile.start is not None and year < profile.start else "target"
     else:
         start, end = quote_window(text, sentence.start, sentence.end, terms, facts.wants_number)
-        key = key_span(text, start, end, terms, facts, question) if (facts.wants_number or facts.wants_when) else None
+        if facts.answer_type == "docpart":
+            key = docpart_key(text, start, end, question)
+            title = view.documents[sentence.doc_id].title
+            at = text.find(title, start, end) if title and key is None else -1
+            key = (at, at + len(title)) if at >= 0 else key
+        else:
+            key = key_span(text, start, end, terms, facts, question) if (facts.wants_number or facts.wants_when) else None
         if key and role == "status":
             before = find_years(text[sentence.start:key[0]])
             year = before[-1] if before else year
@@ -385,7 +269,7 @@ def choose(
     """
     if not hits:
         return Decision()
-    scored = _candidates(view, hits, facts, terms, query_vector, weights, passages)
+    scored = _candidates(view, hits, facts, question, terms, query_vector, weights, passages)
     best = scored[0]
     quotes: list[Quote] = []
     used_chunks: set[int] = set()

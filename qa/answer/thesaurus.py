@@ -41,3 +41,11 @@ def load_thesaurus(path: Path = THESAURUS_FILE) -> dict[str, tuple[str, ...]]:
     if not path.is_file():
         return {}
     return parse_thesaurus(path.read_text(encoding="utf-8"), str(path))
+
+
+def expansions(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    """Equivalents of the thesaurus words a text contains (longest matches only:
+    "固定电话用户" expands, its part "固定电话" does not as well)."""
+    found = [w for w in table if w in text]
+    longest = [w for w in found if not any(w != other and w in other for other in found)]
+    return [syn for w in longest for syn in table[w] if syn not in text]

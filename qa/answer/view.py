@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.answer.roles import STATUS_SECTIONS, DocProfile, profile, section_role
+from qa.answer.thesaurus import load_thesaurus
 from qa.index.storage import LoadedIndex, Sentence
 from qa.ingest.chunking import Chunk
 from qa.ingest.documents import Document
@@ -27,6 +28,7 @@ class AnswerView:
         chunk_sentences: sentence ids of each chunk.
         chunk_roles: the section role of each chunk (see :mod:`qa.answer.roles`).
         profiles: doc id -> the document's kind, period and status year.
+        synonyms: the thesaurus, word -> its equivalents.
     """
 
     documents: dict[str, Document]
@@ -36,6 +38,7 @@ class AnswerView:
     chunk_sentences: list[list[int]]
     chunk_roles: tuple[str, ...]
     profiles: dict[str, DocProfile]
+    synonyms: dict[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, index: LoadedIndex) -> AnswerView:
@@ -47,7 +50,7 @@ class AnswerView:
                 status_texts[chunk.doc_id].append(chunk.text)
         profiles = {doc_id: profile(doc, status_texts[doc_id]) for doc_id, doc in index.documents.items()}
         return cls(index.documents, index.chunks, index.sentences, index.sentence_vectors,
-                   index.chunk_sentences, roles, profiles)
+                   index.chunk_sentences, roles, profiles, load_thesaurus())
 
     def text(self, doc_id: str) -> str:
         return self.documents[doc_id].text

@@ -52,12 +52,23 @@ class BM25:
         self.weights = sparse.csc_matrix((weights, (coo.row, coo.col)), shape=tf_matrix.shape)
         self.n_docs = len(corpus)
 
-    def scores(self, query_tokens: list[str]) -> np.ndarray:
-        """BM25 score of every chunk for the query (a repeated query term counts once)."""
-        ids = sorted({self.vocab[t] for t in query_tokens if t in self.vocab})
-        if not ids:
+    def scores(self, query_tokens: list[str], boosts: dict[str, float] | None = None) -> np.ndarray:
+        """BM25 score of every chunk for the query (a repeated query term counts once).
+
+        Args:
+            query_tokens: the query's terms.
+            boosts: a weight per term (default 1), e.g. below 1 for terms added by query expansion.
+        """
+        boosts = boosts or {}
+        weight_of: dict[int, float] = {}
+        for t in query_tokens:
+            if t in self.vocab:
+                weight_of[self.vocab[t]] = max(weight_of.get(self.vocab[t], 0.0), boosts.get(t, 1.0))
+        if not weight_of:
             return np.zeros(self.n_docs, dtype=np.float32)
-        return np.asarray(self.weights[:, ids].sum(axis=1)).ravel().astype(np.float32)
+        ids = sorted(weight_of)
+        column_weights = np.array([weight_of[i] for i in ids])
+        return np.asarray(self.weights[:, ids] @ column_weights).ravel().astype(np.float32)
 
     def term_idf(self, term: str) -> float:
         """idf of a term; unseen terms get the idf of a term seen once."""

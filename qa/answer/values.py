@@ -1,0 +1,195 @@
+"""What an answer value looks like, and which value in a quote answers the question.
+
+A number with the unit the question asks for (% for a rate, 元 for money, 家 for
+"多少家"), a date, an organisation, a document number (X发〔2011〕11号), a title; and
+the one bound to the asked attribute: the first after the attribute (or its
+sub-group word) in the same clause ("宽带用户达到95万户").
+"""
+from __future__ import annotations
+
+import re
+
+from qa.answer.query import QueryFacts, find_years
+from qa.answer.view import AnswerView
+
+_NUMBER = re.compile(
+    r"\d+(?:[.,]\d+)*(?:\s*[-—~至]\s*\d+(?:[.,]\d+)*)?"
+    r"(?:%|％|/百户|/百人|部/百人|台/百户|万户|万人|万门|万条|万元|亿元|万公里|公里|万|亿|户|人|个|家|所|台|部|条|次|项|门|元|M|倍)?"
+)
+_CN_NUM = "〇○零一二三四五六七八九十"
+# A date: 二○一一年一月二十六日, 2007年12月28日, 12月28日, 2014年6月.
+_DATE = re.compile(
+    rf"(?:[{_CN_NUM}\d]{{4}}年)?[{_CN_NUM}\d]{{1,3}}月(?:[{_CN_NUM}\d]{{1,3}}日)?"
+    rf"|[{_CN_NUM}\d]{{4}}年(?=[底末初]|[^\d{_CN_NUM}月])"
+)
+
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
+_DATE_VALUE = re.compile(r"[〇○零一二三四五六七八九十\d]{4}年[〇○零一二三四五六七八九十\d]{1,3}月")
+_TITLE = re.compile(r"《[^》]{4,}》")
+# Parts every official document has, held by a value of their form rather than by
+# the word: a 文号 is "X发〔2011〕11号", a date "二○一一年一月二十六日", a title "《…》".
+DOCUMENT_PARTS: dict[str, re.Pattern[str]] = {
+    **dict.fromkeys(("文号", "发文字号", "字号", "发文号"), _DOC_NUMBER),
+    **dict.fromkeys(("日期", "印发日期", "成文日期", "落款日期", "发文日期"), _DATE_VALUE),
+    **dict.fromkeys(("标题", "全称", "题目", "文件名"), _TITLE),
+}
+# Who did or does something: an organisation's name ends in one of these.
+ORGANISATION = re.compile(r"[局委办厅部处室院所站司团组会府馆行社]|政府|小组|中心|公司|集团|单位")
+
+
+def value_fit(facts: QueryFacts, text: str, question: str) -> float:
+    """How well a sentence holds a value of the kind asked: 1 a fitting value, 0.5 a
+    value of the right kind in another unit, 0 none."""
+    kind = facts.answer_type
+    if kind == "number":
+        numbers = [m.group() for m in _NUMBER.finditer(text) if not re.fullmatch(r"(?:19|20)\d{2}|\d", m.group())]
+        if not numbers:
+            return 0.0
+        return 1.0 if any(_fits_unit(question, n) is not False for n in numbers) else 0.5
+    if kind == "when":
+        return 1.0 if _DATE.search(text) else 0.0
+    if kind == "who":
+        return 1.0 if ORGANISATION.search(text) else 0.0
+    if kind == "docpart":
+        return 1.0 if any(p.search(text) for w, p in DOCUMENT_PARTS.items() if w in question) else 0.0
+    return 0.0
+
+
+def docpart_key(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
+    """The document number / title / date the question asks for, inside the quote."""
+    for word, pattern in DOCUMENT_PARTS.items():
+        if word in question:
+            found = pattern.search(text, start, end)
+            if found:
+                return found.start(), found.end()
+    return None
+
+
+# The unit a question's wording asks for, as a pattern on the number's unit.
+_UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"率|比例|比重|占比|百分|几成|多大比例"), re.compile(r"%|％|/百")),
+    (re.compile(r"投资|资金|经费|钱|产值|增加值|交易额|销售额|收入|预算|金额|花费|造价|费用"), re.compile(r"元")),
+    (re.compile(r"用户|户数|多少户|家庭"), re.compile(r"户")),
+    (re.compile(r"人数|多少人|几人|人口|网民"), re.compile(r"人")),
+    (re.compile(r"指数"), re.compile(r"^$")),
+)
+_INCREMENT_BEFORE = re.compile(r"(?:新增|增加|增长|提高|减少|下降|新建|净增)[了]?$")
+_INCREMENT_ASKED = re.compile(r"新增|增加|增长|提高|减少|下降|新建|净增|增幅|增速")
+
+
+def _unit_of_number(number: str) -> str:
+    return re.sub(r"^[\d.,\s\-—~至]+", "", number)
+
+
+_MEASURE = re.compile(r"(?:多少|几)([家个项条所台部次名座处户人门])")
+
+
+def _fits_unit(question: str, number: str) -> bool | None:
+    """Whether a number's unit fits what the question asks (None: the question says no unit).
+
+    "多少家/几个/多少项" ask for that measure word; rate, money, user and people words
+    for %, 元, 户 and 人.
+    """
+    measure = _MEASURE.search(question)
+    if measure and not re.search(r"多少(?:万|亿)", question):
+        return _unit_of_number(number).endswith(measure.group(1))
+    for asked, unit in _UNIT_WANTED:
+        if asked.search(question):
+            return bool(unit.search(_unit_of_number(number)))
+    return None
+
+
+def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], facts: QueryFacts, question: str) -> tuple[int, int] | None:
+    """The number (or year) that answers: the value bound to the asked attribute.
+
+    Candidates are the numbers of the quote that the question does not itself name;
+    those with the unit the question asks for (% for a rate, 元 for money, 户 for
+    users) and, unless an increase is asked, those that are not increments
+    ("新增4万户") are preferred. The anchor is the asked sub-group if the question
+    names one, else the strongest query term; the answer is the first number after
+    it in the same clause ("宽带用户达到95万户"), else the nearest.
+    """
+    region = text[start:end]
+    if facts.wants_when:
+        dates = [m for m in _DATE.finditer(region) if m.group() not in question]
+        if dates:
+            anchor = _anchor(region, terms, facts)
+            after = [m for m in dates if anchor is None or m.start() >= anchor]
+            chosen = (after or dates)[0]
+            return start + chosen.start(), start + chosen.end()
+    numbers = [m for m in _NUMBER.finditer(region) if m.group() not in question and not re.fullmatch(r"\d", m.group())]
+    if facts.wants_when:
+        numbers = [m for m in numbers if find_years(m.group() + "年")] or numbers
+    elif numbers and any(not find_years(m.group() + "年") or m.group().endswith(("万", "户", "元", "%")) for m in numbers):
+        numbers = [m for m in numbers if not re.fullmatch(r"(?:19|20)\d{2}", m.group())] or numbers
+    if not numbers:
+        return None
+    if not facts.wants_when:
+        # "9月23日" is a date, not a quantity.
+        numbers = [m for m in numbers if not re.match(r"[月日号]", region[m.end():m.end() + 1])] or numbers
+    numbers = [m for m in numbers if _fits_unit(question, m.group()) is not False] or numbers
+    if not _INCREMENT_ASKED.search(question):
+        numbers = [m for m in numbers if not _INCREMENT_BEFORE.search(region[max(0, m.start() - 4):m.start()])] or numbers
+    anchor = _anchor(region, terms, facts)
+    if anchor is None:
+        chosen = numbers[0]
+    else:
+        clause_end = _clause_end(region, anchor)
+        same_clause = [m for m in numbers if anchor <= m.start() < clause_end]
+        after = [m for m in numbers if m.start() >= anchor]
+        if same_clause:
+            chosen = same_clause[0]
+        elif after:
+            chosen = min(after, key=lambda m: m.start() - anchor)
+        else:
+            chosen = min(numbers, key=lambda m: anchor - m.end())
+    return start + chosen.start(), start + chosen.end()
+
+
+def longest_shared(attribute: str, region: str, minimum: int = 3) -> tuple[int, int] | None:
+    """(start, length) in ``region`` of the longest substring of ``attribute`` it holds."""
+    for length in range(len(attribute), minimum - 1, -1):
+        for lo in range(len(attribute) - length + 1):
+            at = region.find(attribute[lo:lo + length])
+            if at >= 0:
+                return at, length
+    return None
+
+
+def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> int | None:
+    """Where the asked thing is named in the quote: its sub-group word, else the longest
+    piece of the asked attribute ("移动通信总容量"), else its strongest term."""
+    for word in facts.qualifiers:
+        at = region.find(word)
+        if at >= 0:
+            return at
+    shared = longest_shared(facts.attribute, region)
+    if shared is not None:
+        return shared[0]
+    anchors = [(region.find(t), w) for t, w in terms if t in region]
+    if not anchors:
+        return None
+    return max(anchors, key=lambda a: (a[1], -a[0]))[0]
+
+
+def _clause_end(region: str, at: int) -> int:
+    ends = [i for i in (region.find(p, at) for p in "，；。,;") if i >= 0]
+    return min(ends) if ends else len(region)
+
+
+def table_key(view: AnswerView, chunk: int, facts: QueryFacts, question: str) -> tuple[int, int] | None:
+    """For a table row, the cell the question asks about (by its column header)."""
+    cells = view.chunks[chunk].cells
+    if len(cells) < 2:
+        return None
+    wanted = None
+    for cell in cells[1:]:
+        header = cell.header
+        if any(str(y) in header for y in facts.years) or (facts.wants_who and "单位" in header) \
+                or (facts.wants_when and "年度" in header) or (re.search(r"经费|钱|资金|投资|预算", question) and "经费" in header):
+            wanted = cell
+            break
+    if wanted is None:
+        numeric = [c for c in cells[1:] if re.search(r"\d", c.value)]
+        wanted = numeric[-1] if numeric else cells[-1]
+    return wanted.start, wanted.end
