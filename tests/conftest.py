@@ -1,15 +1,20 @@
-"""Shared fixtures: the real model and index, loaded once per test session."""
+"""Shared fixtures: the real model and index, loaded once per test session.
+
+Visible to tests/unit and tests/system alike. The pipeline is imported inside the
+fixtures, so collecting a unit test never imports the answering stack or the model.
+"""
 from __future__ import annotations
 
 import socket
 import sys
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from qa.answer.pipeline import Pipeline
-from qa.schemas import AskResponse
-from qa.settings import Settings
+if TYPE_CHECKING:
+    from qa.answer.pipeline import Pipeline
+    from qa.schemas import AskResponse
 
 
 def _free_port() -> int:
@@ -27,6 +32,9 @@ def free_port() -> Callable[[], int]:
 @pytest.fixture(scope="session")
 def pipe() -> Pipeline:
     """The real pipeline over the repo's seeds and index (rebuilt first if stale)."""
+    from qa.answer.pipeline import Pipeline
+    from qa.settings import Settings
+
     return Pipeline.load(Settings(), build_if_missing=True, log=lambda m: print(m, file=sys.stderr))
 
 

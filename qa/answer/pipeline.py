@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from qa.answer import select as answering
+from qa.answer.lists import best_list
 from qa.answer.policy import (
     Corpus,
     Refusal,
@@ -180,14 +181,26 @@ class Pipeline:
                                     self.settings.answer_passages, 3 if facts.wants_list else 1)
         timings["answer"] = timings.get("answer", 0.0) + (time.perf_counter() - t0) * 1000
         result = SideResult(side, facts, decision, hits)
-        result.refusal = self._refusal(facts, focus_facts, decision)
+        enumeration = best_list(self.view, hits, self._attribute_terms(focus_facts)[1], focus, decision.quotes) if facts.wants_list else None
+        if enumeration is not None:
+            result.refusal = scope_refusal(facts, self.corpus, self._attribute_terms(focus_facts)[0])
+            quotes = list(enumeration.quotes)
+        else:
+            result.refusal = self._refusal(facts, focus_facts, decision)
+            quotes = decision.quotes
         if result.refusal is None:
-            result.quotes = [replace(q, label=side.label) for q in decision.quotes]
+            result.quotes = [replace(q, label=side.label) for q in quotes]
         return result
+
+    def _attribute_terms(self, facts: QueryFacts) -> tuple[list[str], list[tuple[str, float]]]:
+        """The words naming what the question asks about, and their (token, idf) terms."""
+        names = [w for w in content_words(facts.attribute) if w not in FRAME_WORDS and w not in self._title_tokens]
+        terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
+        return names, terms
 
     def _refusal(self, facts: QueryFacts, focus_facts: QueryFacts, decision: Decision) -> Refusal | None:
         """The first reason the documents do not answer this side, or None."""
-        names = [w for w in content_words(focus_facts.attribute) if w not in FRAME_WORDS and w not in self._title_tokens]
+        names = self._attribute_terms(focus_facts)[0]
         refusal = scope_refusal(facts, self.corpus, names)
         if refusal is not None:
             return refusal

@@ -17,7 +17,7 @@ import pytest
 from qa.answer import pipeline as pipeline_module
 from qa.answer.pipeline import Pipeline
 from qa.index.build import build_index
-from qa.index.storage import IndexProblem, current_build, load_index
+from qa.index.storage import IndexProblem, current_build, load_index, resource_hashes
 from qa.settings import REPO_ROOT, Settings
 
 pytestmark = pytest.mark.slow
@@ -128,6 +128,23 @@ def test_index_from_other_settings_or_model_is_stale(pipe: Pipeline, tmp_path: P
         handle.write("\n补充说明。\n")
     with pytest.raises(IndexProblem, match="documents in .* changed"):
         load_index(settings)
+
+
+def test_index_from_other_token_resources_is_stale(pipe: Pipeline, tmp_path: Path, reuse_encoder: None,
+                                                   verbatim: Callable[..., None]) -> None:
+    settings = copy_index(pipe, tmp_path)
+    build = current_build(settings.index_dir)
+    # As if the index had been built before a word was added to the user dictionary.
+    _edit_manifest(build, resources={**resource_hashes(), "qa/data/userdict.txt": "0" * 64})
+    with pytest.raises(IndexProblem, match=r"resources changed since the index was built \(qa/data/userdict\.txt\)") as info:
+        load_index(settings)
+    assert info.value.reason == "stale" and "planqa index build" in str(info.value)
+    logs: list[str] = []
+    loaded = Pipeline.load(settings, build_if_missing=True, log=logs.append)
+    assert "qa/data/userdict.txt" in logs[0] and "rebuilding" in logs[0]
+    assert current_build(settings.index_dir) != build and not build.exists()
+    assert loaded.index.manifest["resources"] == resource_hashes()
+    assert_answers(loaded, verbatim)
 
 
 def test_build_killed_midway_leaves_previous_index(pipe: Pipeline, tmp_path: Path, verbatim: Callable[..., None]) -> None:

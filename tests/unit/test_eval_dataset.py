@@ -16,7 +16,7 @@ from qa.evaluation.dataset import (
     validate_main,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "eval" / "dataset.jsonl"
 SEEDS_DIR = ROOT / "seeds"
 

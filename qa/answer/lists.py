@@ -1,0 +1,141 @@
+"""Complete lists: find the enumeration that answers a 有哪些 question and return every item.
+
+A plan enumerates in three ways: sibling headings under one parent ("四、保障措施 >
+（一）…（六）"), rows of a 专栏 or 附件 table, and a clause list in one sentence
+("形成了玻璃基板、电视机、覆铜板、电子元器件等产品制造产业体系"). Each candidate is
+scored by how much of the asked attribute its parent heading (or its sentence)
+holds, and by a count the question names ("哪八个方向"); every item is quoted
+verbatim with its own citation; totals (合计/小计) are never items.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answer.retrieval import Hit
+from qa.answer.select import Quote, lexical_coverage
+from qa.answer.view import AnswerView
+
+_CN_COUNT = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
+_COUNT = re.compile(r"(?:哪|这)([一二三四五六七八九十两]|\d{1,2})[个项条类方大点部项]|([一二三四五六七八九十两]|\d{1,2})大")
+_MARKER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[、.．]|专栏\d+[：:]?)\s*")
+_TOTAL = re.compile(r"^(?:合计|总计|小计)")
+_CLAUSE_LIST = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16}){2,}")
+MIN_ITEMS = 2
+MIN_COVERAGE = 0.5  # share of the attribute's terms the enumeration's heading must hold
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    """A candidate list: where it comes from, its score and one quote per item."""
+
+    kind: str  # "headings", "rows" or "clauses"
+    score: float
+    quotes: tuple[Quote, ...]
+
+
+def asked_count(question: str) -> int | None:
+    """The number of items a question names ("哪八个方向", "九大产业集群"), if any."""
+    match = _COUNT.search(question)
+    if not match:
+        return None
+    token = match.group(1) or match.group(2)
+    return int(token) if token.isdigit() else _CN_COUNT.get(token)
+
+
+def item_text(title: str) -> str:
+    """A heading without its numbering ("（一）工业领域信息化" -> "工业领域信息化")."""
+    return _MARKER.sub("", title).strip()
+
+
+def _children(view: AnswerView, doc_id: str, parent: tuple[str, ...]) -> list[int]:
+    """The first chunk of each child heading under ``parent``, in document order."""
+    firsts: dict[str, int] = {}
+    depth = len(parent)
+    for i, chunk in enumerate(view.chunks):
+        if chunk.doc_id == doc_id and len(chunk.section) > depth and chunk.section[:depth] == parent:
+            firsts.setdefault(chunk.section[depth], i)
+    return list(firsts.values())
+
+
+def _heading_quote(view: AnswerView, chunk_id: int, depth: int, score: float) -> Quote | None:
+    chunk = view.chunks[chunk_id]
+    title = chunk.section[depth]
+    text = view.text(chunk.doc_id)
+    at = text.find(title, chunk.start, chunk.end)
+    if at < 0:
+        return None
+    item = item_text(title)
+    key = text.find(item, at, at + len(title))
+    return Quote(chunk.doc_id, chunk_id, at, at + len(title), key, key + len(item), score)
+
+
+def _row_quote(view: AnswerView, chunk_id: int, score: float) -> Quote | None:
+    chunk = view.chunks[chunk_id]
+    name = chunk.cells[0] if chunk.cells else None
+    if name is None or _TOTAL.match(re.sub(r"\s+", "", name.value)):
+        return None
+    return Quote(chunk.doc_id, chunk_id, chunk.start, chunk.end, name.start, name.end, score)
+
+
+def _fit(coverage: float, items: int, wanted: int | None) -> float:
+    """Coverage, with a bonus when the item count is the one the question names."""
+    return coverage + (0.5 if wanted is not None and items == wanted else 0.0) - (0.3 if wanted and items != wanted else 0.0)
+
+
+def heading_lists(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]], wanted: int | None) -> list[Enumeration]:
+    """Sibling headings (or table rows) under each heading above the top passages."""
+    found: list[Enumeration] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for hit in hits:
+        chunk = view.chunks[hit.chunk]
+        for depth in range(1, len(chunk.section) + 1):
+            parent = chunk.section[:depth]
+            if (chunk.doc_id, parent) in seen:
+                continue
+            seen.add((chunk.doc_id, parent))
+            coverage = lexical_coverage(terms, parent[-1], "", view.synonyms)
+            if coverage < MIN_COVERAGE:
+                continue
+            found.extend(_under(view, chunk.doc_id, parent, coverage, wanted))
+    return found
+
+
+def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: float, wanted: int | None) -> list[Enumeration]:
+    rows = [i for i, c in enumerate(view.chunks) if c.doc_id == doc_id and c.section == parent and c.kind == "table_row"]
+    row_quotes = [q for q in (_row_quote(view, i, coverage) for i in rows) if q is not None]
+    heads = [q for q in (_heading_quote(view, i, len(parent), coverage) for i in _children(view, doc_id, parent)) if q is not None]
+    found = []
+    if len(row_quotes) >= MIN_ITEMS:
+        found.append(Enumeration("rows", _fit(coverage, len(row_quotes), wanted), tuple(row_quotes)))
+    if len(heads) >= MIN_ITEMS:
+        found.append(Enumeration("headings", _fit(coverage, len(heads), wanted), tuple(heads)))
+    return found
+
+
+def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], wanted: int | None) -> Enumeration | None:
+    """The 、-separated items of the chosen sentence, as one quote with the list as its key."""
+    text = view.text(quote.doc_id)
+    sentence = text[quote.start:quote.end]
+    match = max(_CLAUSE_LIST.finditer(sentence), key=lambda m: len(m.group()), default=None)
+    if match is None:
+        return None
+    items = match.group().split("、")
+    coverage = lexical_coverage(terms, sentence, "", view.synonyms)
+    lo, hi = quote.start + match.start(), quote.start + match.end()
+    return Enumeration("clauses", _fit(coverage, len(items), wanted),
+                       (Quote(quote.doc_id, quote.chunk, quote.start, quote.end, lo, hi, quote.score),))
+
+
+def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]], question: str,
+              chosen: list[Quote]) -> Enumeration | None:
+    """The enumeration that best answers a list question, or None to keep the chosen quotes."""
+    wanted = asked_count(question)
+    candidates = heading_lists(view, hits[:10], terms, wanted)
+    if chosen:
+        clauses = clause_list(view, chosen[0], terms, wanted)
+        if clauses is not None:
+            candidates.append(clauses)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda e: (e.score, -len(e.quotes)))
