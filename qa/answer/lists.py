@@ -22,7 +22,8 @@ _MARKER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一�
 _TOTAL = re.compile(r"^(?:合计|总计|小计)")
 _CLAUSE_LIST = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16}){2,}")
 MIN_ITEMS = 2
-MIN_COVERAGE = 0.5  # share of the attribute's terms the enumeration's heading must hold
+MIN_COVERAGE = 0.35  # share of the attribute's terms the enumeration's heading must hold
+CLAUSE_DISCOUNT = 0.9
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def _heading_quote(view: AnswerView, chunk_id: int, depth: int, score: float) ->
     chunk = view.chunks[chunk_id]
     title = chunk.section[depth]
     text = view.text(chunk.doc_id)
-    at = text.find(title, chunk.start, chunk.end)
+    # A heading is glued to its first paragraph, or stands on its own line just before it.
+    at = text.find(title, max(0, chunk.start - len(title) - 8), chunk.end)
     if at < 0:
         return None
     item = item_text(title)
@@ -94,11 +96,26 @@ def heading_lists(view: AnswerView, hits: list[Hit], terms: list[tuple[str, floa
             if (chunk.doc_id, parent) in seen:
                 continue
             seen.add((chunk.doc_id, parent))
-            coverage = lexical_coverage(terms, parent[-1], "", view.synonyms)
+            # The innermost heading counts fully, the headings above it by half.
+            coverage = lexical_coverage(terms, parent[-1], " ".join(parent[:-1]), view.synonyms)
             if coverage < MIN_COVERAGE:
                 continue
             found.extend(_under(view, chunk.doc_id, parent, coverage, wanted))
     return found
+
+
+def introduced_list(view: AnswerView, quote: Quote, wanted: int | None) -> Enumeration | None:
+    """A sentence that introduces a list ("应从以下八个方向入手：", "主要表现为：")
+    is answered by the headings that follow it under its own heading."""
+    text = view.text(quote.doc_id)
+    if not text[quote.start:quote.end].rstrip().endswith(("：", ":")):
+        return None
+    chunk = view.chunks[quote.chunk]
+    parent = chunk.section
+    heads = [q for q in (_heading_quote(view, i, len(parent), 1.0) for i in _children(view, chunk.doc_id, parent)) if q is not None]
+    if len(heads) < MIN_ITEMS:
+        return None
+    return Enumeration("headings", _fit(1.0, len(heads), wanted), tuple(heads))
 
 
 def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: float, wanted: int | None) -> list[Enumeration]:
@@ -114,14 +131,18 @@ def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: flo
 
 
 def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], wanted: int | None) -> Enumeration | None:
-    """The 、-separated items of the chosen sentence, as one quote with the list as its key."""
+    """The 、-separated items of a chosen sentence, as one quote with the list as its key.
+
+    Scored a little below a heading enumeration of the same coverage: a clause list
+    is often a side remark ("必须充分认识、积极应对、妥善解决").
+    """
     text = view.text(quote.doc_id)
     sentence = text[quote.start:quote.end]
     match = max(_CLAUSE_LIST.finditer(sentence), key=lambda m: len(m.group()), default=None)
     if match is None:
         return None
     items = match.group().split("、")
-    coverage = lexical_coverage(terms, sentence, "", view.synonyms)
+    coverage = lexical_coverage(terms, sentence, "", view.synonyms) * CLAUSE_DISCOUNT
     lo, hi = quote.start + match.start(), quote.start + match.end()
     return Enumeration("clauses", _fit(coverage, len(items), wanted),
                        (Quote(quote.doc_id, quote.chunk, quote.start, quote.end, lo, hi, quote.score),))
@@ -129,13 +150,16 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
 
 def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]], question: str,
               chosen: list[Quote]) -> Enumeration | None:
-    """The enumeration that best answers a list question, or None to keep the chosen quotes."""
+    """The enumeration that best answers a list question, or None to keep the chosen quotes.
+
+    Candidates: sibling headings or table rows under a heading of the top passages,
+    the headings a chosen sentence introduces, and a clause list in a chosen
+    sentence. Ties go to the longer list.
+    """
     wanted = asked_count(question)
     candidates = heading_lists(view, hits[:10], terms, wanted)
-    if chosen:
-        clauses = clause_list(view, chosen[0], terms, wanted)
-        if clauses is not None:
-            candidates.append(clauses)
+    for quote in chosen:
+        candidates.extend(e for e in (introduced_list(view, quote, wanted), clause_list(view, quote, terms, wanted)) if e)
     if not candidates:
         return None
-    return max(candidates, key=lambda e: (e.score, -len(e.quotes)))
+    return max(candidates, key=lambda e: (e.score, len(e.quotes)))

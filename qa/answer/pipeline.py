@@ -220,8 +220,7 @@ class Pipeline:
         known words fail too.
         """
         unknown = unknown_terms(names, self.corpus)
-        known = [w for w in names if w not in unknown]
-        terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in known for t in tokenize(w))]
+        terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names if w not in unknown for t in tokenize(w))]
         if not terms or attribute_coverage(terms, quote_evidence(self.view, best), self.corpus) >= self.settings.min_evidence_coverage:
             return None
         if unknown:

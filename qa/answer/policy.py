@@ -60,13 +60,14 @@ class Corpus:
 
 
 def attribute_coverage(terms: list[tuple[str, float]], evidence: str, corpus: Corpus) -> float:
-    """idf-weighted share of the asked attribute's terms that the evidence holds, a
-    thesaurus equivalent counting as the term ("手机" is held by "移动电话")."""
+    """idf-weighted share of the asked attribute's terms (jieba search-mode tokens, so a
+    compound's parts count too) that the evidence holds; a thesaurus equivalent counts
+    as the term ("手机" is held by "移动电话")."""
     total = sum(w for _, w in terms)
     if total <= 0:
         return 1.0
-    held = sum(w for t, w in terms if _holds(evidence, t, corpus))
-    return held / total
+    folded = evidence.lower()
+    return sum(w for t, w in terms if _holds(folded, t, corpus)) / total
 
 
 def _holds(evidence: str, term: str, corpus: Corpus) -> bool:

@@ -199,6 +199,9 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     for period in periods:
         text = text.replace(period, " ")
     text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)
+    text = re.sub(r"哪(?:些|几|个|一)", " ", text)
+    # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.
+    text = re.sub(r"(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名成倍]|公里|比例)?", " ", text)
     kept = [w for w in words(text) if w not in FRAME_WORDS and re.search(r"[\w%]", w)]
     return "".join(kept)
 

@@ -14,7 +14,7 @@ import numpy as np
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.retrieval import Hit
 from qa.answer.roles import TARGET_SECTIONS, sentence_role, sentence_year
-from qa.answer.values import docpart_key, key_span, table_key, value_fit
+from qa.answer.values import docpart_key, key_span, longest_shared, table_key, value_fit
 from qa.answer.view import AnswerView
 from qa.ingest.chunking import Chunk
 from qa.ingest.text import clause_spans
@@ -33,6 +33,7 @@ class Weights:
     year: float = 0.3
     role: float = 0.6
     qualifier: float = 0.4
+    phrase: float = 1.0
     dense_floor: float = 0.78
     dense_scale: float = 0.12
 
@@ -135,6 +136,15 @@ def qualifier_fit(qualifiers: tuple[str, ...], text: str) -> float:
     return score
 
 
+def phrase_match(attribute: str, text: str) -> float:
+    """Share of the asked attribute that the text holds as one unbroken phrase
+    ("移动通信总容量" whole, not just "总容量"): how directly it names the indicator."""
+    if len(attribute) < 2:
+        return 0.0
+    shared = longest_shared(attribute, text, minimum=2)
+    return shared[1] / len(attribute) if shared else 0.0
+
+
 def role_fit(asked: str, found: str) -> float:
     """+1 when a sentence reports what the question asks (a target for a target), -1
     for the opposite; an outcome question is answered by nothing, but its target is
@@ -199,6 +209,7 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
                 + year_weight * year_score
                 + weights.role * role_fit(facts.role, role)
                 + weights.qualifier * qualifier_fit(facts.qualifiers, text)
+                + weights.phrase * phrase_match(facts.attribute, text)
             )
             found.append(_Candidate(features, coverage, sid, rank, role, year, float(sim)))
     found.sort(key=lambda c: (-c.score, c.rank, c.sentence))

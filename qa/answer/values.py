@@ -73,7 +73,8 @@ _UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"人数|多少人|几人|人口|网民"), re.compile(r"人")),
     (re.compile(r"指数"), re.compile(r"^$")),
 )
-_INCREMENT_BEFORE = re.compile(r"(?:新增|增加|增长|提高|减少|下降|新建|净增)[了]?$")
+# An increment ("新增用户10万户") rather than a level, when its clause says so before the number.
+_INCREMENT_BEFORE = re.compile(r"(?:新增|增加|增长|提高|减少|下降|新建|净增)[^，。；、总]*$")
 _INCREMENT_ASKED = re.compile(r"新增|增加|增长|提高|减少|下降|新建|净增|增幅|增速")
 
 
@@ -129,7 +130,7 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
         numbers = [m for m in numbers if not re.match(r"[月日号]", region[m.end():m.end() + 1])] or numbers
     numbers = [m for m in numbers if _fits_unit(question, m.group()) is not False] or numbers
     if not _INCREMENT_ASKED.search(question):
-        numbers = [m for m in numbers if not _INCREMENT_BEFORE.search(region[max(0, m.start() - 4):m.start()])] or numbers
+        numbers = [m for m in numbers if not _INCREMENT_BEFORE.search(region[max(0, m.start() - 12):m.start()])] or numbers
     anchor = _anchor(region, terms, facts)
     if anchor is None:
         chosen = numbers[0]
@@ -159,11 +160,12 @@ def longest_shared(attribute: str, region: str, minimum: int = 3) -> tuple[int, 
 def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> int | None:
     """Where the asked thing is named in the quote: its sub-group word, else the longest
     piece of the asked attribute ("移动通信总容量"), else its strongest term."""
+    shared = longest_shared(facts.attribute, region)
     for word in facts.qualifiers:
         at = region.find(word)
-        if at >= 0:
+        # The sub-group word, unless a longer piece of the attribute names the indicator.
+        if at >= 0 and (shared is None or shared[1] <= len(word)):
             return at
-    shared = longest_shared(facts.attribute, region)
     if shared is not None:
         return shared[0]
     anchors = [(region.find(t), w) for t, w in terms if t in region]
