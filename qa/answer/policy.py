@@ -152,7 +152,9 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if missing:
         return Refusal("other_place", f"文档中没有给出{'、'.join(missing)}的相关内容。")
     for year in facts.years:
-        covered = doc.years is not None and doc.years[0] <= year <= doc.years[1]
+        # A year the quote's document never speaks of; a year it does speak of is
+        # judged below, with the quote's own year and role.
+        covered = (doc.years is not None and doc.years[0] <= year <= doc.years[1]) or f"{year}年" in doc.text
         if not covered and str(year) not in evidence and quote.year != year:
             return Refusal("other_period", f"文档中没有关于{year}年的相关内容。")
     value = _value_text(view, quote)

@@ -29,7 +29,7 @@ class Weights:
     dense: float = 1.0
     lexical: float = 1.0
     passage: float = 0.5
-    value: float = 0.2
+    value: float = 0.5
     year: float = 0.3
     role: float = 0.6
     qualifier: float = 0.4

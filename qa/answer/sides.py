@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from qa.answer.query import QueryFacts
 from qa.ingest.documents import PERIODS
 
-_RANGE = re.compile(r"\d{4}\s*年?\s*[-—~至到]\s*\d{4}")
+_RANGE = re.compile(r"\d{4}\s*年?\s*[-—~至]\s*\d{4}")  # "2011-2015年" is one period; "从2007年到2010年" compares two years
 
 
 @dataclass(frozen=True)

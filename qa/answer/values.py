@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from qa.answer.query import QueryFacts, find_years
+from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.view import AnswerView
 
 _NUMBER = re.compile(
@@ -163,8 +163,11 @@ def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> i
     shared = longest_shared(facts.attribute, region)
     for word in facts.qualifiers:
         at = region.find(word)
-        # The sub-group word, unless a longer piece of the attribute names the indicator.
-        if at >= 0 and (shared is None or shared[1] <= len(word)):
+        group = next((g for g in QUALIFIER_GROUPS if word in g), ())
+        contrasted = any(other in region for other in group if other != word and other not in word and word not in other)
+        # The sub-group word when the quote contrasts sub-groups ("市级…80%，县级…60%")
+        # or no longer piece of the attribute names the indicator.
+        if at >= 0 and (contrasted or shared is None or shared[1] <= len(word)):
             return at
     if shared is not None:
         return shared[0]

@@ -1,0 +1,47 @@
+"""Complete lists (qa.answer.lists): headings, introduced enumerations, clause lists."""
+from __future__ import annotations
+
+from qa.answer.lists import asked_count, best_list, clause_list, item_text
+from qa.answer.retrieval import Hit
+from qa.answer.select import Quote
+from tests.unit.plan_view import make_view
+
+VIEW = make_view()
+DOC = next(iter(VIEW.documents.values()))
+
+
+def keys(quotes) -> list[str]:
+    return [DOC.text[q.key_start:q.key_end] for q in quotes]
+
+
+def test_counts_and_markers() -> None:
+    assert asked_count("从哪八个方向入手") == 8
+    assert asked_count("九大产业集群") == 9
+    assert asked_count("有哪些") is None
+    assert item_text("（一）工业领域信息化") == "工业领域信息化"
+    assert item_text("1、信息化认识不足") == "信息化认识不足"
+
+
+def test_sibling_headings_under_the_matching_heading() -> None:
+    problems = next(i for i, c in enumerate(VIEW.chunks) if "存在问题" in c.section_path)
+    found = best_list(VIEW, [Hit(problems, 1.0, 0.0, 1.0)], [("问题", 1.0)], "存在哪些问题？", [])
+    assert found.kind == "headings"
+    assert keys(found.quotes) == ["信息化认识不足", "信息人才资源缺乏"]
+    for quote in found.quotes:  # verbatim spans
+        assert DOC.text[quote.start:quote.end].endswith(DOC.text[quote.key_start:quote.key_end])
+
+
+def test_a_sentence_that_introduces_a_list_is_answered_by_the_headings_after_it() -> None:
+    intro = next(i for i, c in enumerate(VIEW.chunks) if c.text.endswith("入手："))
+    start = VIEW.chunks[intro].start
+    quote = Quote(DOC.doc_id, intro, start, VIEW.chunks[intro].end, -1, -1, 1.0)
+    found = best_list(VIEW, [Hit(intro, 1.0, 0.0, 1.0)], [("方向", 1.0)], "从哪三个方向入手？", [quote])
+    assert keys(found.quotes) == ["工业领域信息化", "农业领域信息化", "电子政务领域信息化"]
+
+
+def test_clause_list_in_one_sentence() -> None:
+    start = DOC.text.index("形成了玻璃基板")
+    end = DOC.text.index("。", start) + 1
+    chunk = next(i for i, c in enumerate(VIEW.chunks) if c.start <= start < c.end)
+    found = clause_list(VIEW, Quote(DOC.doc_id, chunk, start, end, -1, -1, 1.0), [("产品", 1.0)], None)
+    assert found is not None and "玻璃基板、电视机、覆铜板、电子元器件" in keys(found.quotes)[0]

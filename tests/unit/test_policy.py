@@ -1,0 +1,101 @@
+"""Evidence checks (qa.answer.policy) on a tiny inline plan: every refusal reason."""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.policy import Corpus, answer_refusal, attribute_coverage, filter_refusal, scope_refusal, unknown_terms
+from qa.answer.query import Scope, analyse
+from qa.answer.select import Quote
+from tests.unit.plan_view import make_view
+
+VIEW = make_view()
+DOC = next(iter(VIEW.documents.values()))
+CORPUS = Corpus(cities=("甲",), text=DOC.text, periods=("十二五",), windows=((2011, 2015),),
+                synonyms={"手机": ("移动通信",), "移动通信": ("手机",)})
+SCOPE = Scope(cities=("甲",), plan_windows=((2011, 2015),))
+
+
+def facts(question: str):
+    return analyse(question, ("甲",), SCOPE)
+
+
+def quote_of(needle: str, key: str, role: str, year: int | None) -> Quote:
+    start = DOC.text.index(needle)
+    chunk = next(i for i, c in enumerate(VIEW.chunks) if c.start <= start < c.end)
+    key_start = DOC.text.index(key, start)
+    return Quote(DOC.doc_id, chunk, start, start + len(needle), key_start, key_start + len(key), 3.0, role=role, year=year)
+
+
+STATUS = quote_of("全市宽带用户总数达到35万户", "35万户", "status", 2010)
+TARGET = quote_of("全市宽带用户达到95万户", "95万户", "target", 2015)
+COUNTY = quote_of("县级达到60%", "60%", "target", 2015)
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("绵阳市到2015年宽带用户目标是多少？", "other_place"),
+    ("甲市十三五期间宽带用户目标是多少？", "other_period"),
+    ("甲市2020年宽带用户目标是多少？", "other_period"),
+    ("甲市的5G基站要建多少个？", "not_in_corpus"),
+])
+def test_scope_refusals_name_what_is_missing(question: str, reason: str) -> None:
+    f = facts(question)
+    refusal = scope_refusal(f, CORPUS, ["5G"] if "5G" in question else [])
+    assert refusal is not None and refusal.reason == reason
+    assert any(word in refusal.message for word in ("绵阳", "十三五", "2020", "5G"))
+
+
+def test_in_scope_question_passes() -> None:
+    assert scope_refusal(facts("甲市到2015年宽带用户要达到多少？"), CORPUS, ["宽带用户"]) is None
+
+
+def test_a_status_is_never_passed_off_as_a_target() -> None:
+    refusal = answer_refusal(facts("甲市到2015年宽带用户要达到多少？"), STATUS, VIEW, CORPUS)
+    assert refusal.reason == "status_only" and "2010年" in refusal.message and "35万户" in refusal.message
+    assert answer_refusal(facts("甲市到2015年宽带用户要达到多少？"), TARGET, VIEW, CORPUS) is None
+
+
+def test_a_target_is_never_passed_off_as_a_status() -> None:
+    refusal = answer_refusal(facts("甲市2010年底宽带用户有多少？"), TARGET, VIEW, CORPUS)
+    assert refusal.reason == "target_only"
+    assert answer_refusal(facts("甲市2010年底宽带用户有多少？"), STATUS, VIEW, CORPUS) is None
+
+
+def test_a_year_the_document_never_names() -> None:
+    refusal = answer_refusal(facts("甲市2008年宽带用户有多少？"), STATUS, VIEW, CORPUS)
+    assert refusal.reason == "other_period" and "2008" in refusal.message
+
+
+def test_a_status_of_another_year() -> None:
+    # The plan names 2009 (in passing) but its figures describe 2010.
+    view = make_view(VIEW.documents["jia-plan"].text.replace("部分部门重视不够。", "部分部门2009年起重视不够。"))
+    doc = next(iter(view.documents.values()))
+    start = doc.text.index("全市宽带用户总数达到35万户")
+    chunk = next(i for i, c in enumerate(view.chunks) if c.start <= start < c.end)
+    key = doc.text.index("35万户")
+    quote = Quote(doc.doc_id, chunk, start, start + 14, key, key + 4, 3.0, role="status", year=2010)
+    corpus = Corpus(("甲",), doc.text, ("十二五",), ((2011, 2015),), {})
+    refusal = answer_refusal(facts("甲市2009年宽带用户有多少？"), quote, view, corpus)
+    assert refusal.reason == "other_period" and "只给出了2010年" in refusal.message
+
+
+def test_an_outcome_asked_of_a_plan() -> None:
+    refusal = answer_refusal(facts("甲市十二五宽带用户实际完成了多少？"), TARGET, VIEW, CORPUS)
+    assert refusal.reason == "outcome" and "95万户" in refusal.message
+
+
+def test_another_sub_groups_value() -> None:
+    refusal = answer_refusal(facts("甲市市级行政许可网上办理比例目标是多少？"), COUNTY, VIEW, CORPUS)
+    assert refusal.reason == "no_value" and "县级" in refusal.message
+
+
+def test_filter_excludes_the_named_place() -> None:
+    refusal = filter_refusal(facts("乙市呢？宽带目标"), ("甲",), ["甲市规划"])
+    assert refusal is None  # 乙 is not a place jieba knows; nothing to say
+    refusal = filter_refusal(analyse("宝鸡的宽带目标是多少？", ("甲", "宝鸡"), SCOPE), ("甲",), ["甲市规划"])
+    assert refusal.reason == "filtered_out" and "宝鸡" in refusal.message and "《甲市规划》" in refusal.message
+
+
+def test_coverage_counts_thesaurus_equivalents() -> None:
+    assert attribute_coverage([("手机", 1.0)], "移动通信总容量", CORPUS) == 1.0
+    assert attribute_coverage([("手机", 1.0), ("农村", 1.0)], "移动通信总容量", CORPUS) == 0.5
+    assert unknown_terms(["手机", "无人机", "宽带"], CORPUS) == ["无人机"]

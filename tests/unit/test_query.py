@@ -1,0 +1,74 @@
+"""Question slots (qa.answer.query): places by list and pattern, time role, attribute, answer type."""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.query import Scope, analyse, answer_type, find_years, qualifiers, time_role
+
+SCOPE = Scope(cities=("咸阳", "宝鸡"), plan_windows=((2011, 2015),), review_years=(2007,))
+
+
+@pytest.mark.parametrize("question, place", [
+    ("绵阳市到2015年宽带用户目标是多少？", "绵阳"),
+    ("泉州的宽带用户目标是多少？", "泉州"),
+    ("张掖市2015年宽带用户要达到多少", "张掖"),
+    ("兰州到2015年宽带用户目标是多少？", "兰州"),
+    ("岐山县的宽带接入工程计划投资多少？", "岐山"),
+    ("甘肃省十二五期间信息服务业增加值目标是多少？", "甘肃"),
+])
+def test_places_are_found_by_pattern_not_only_by_list(question: str, place: str) -> None:
+    assert place in analyse(question, SCOPE.cities, SCOPE).places
+
+
+def test_generic_place_words_are_not_places() -> None:
+    assert analyse("城镇家庭上网率到2015年达到多少？", SCOPE.cities, SCOPE).places == ()
+
+
+def test_corpus_cities_keep_their_order() -> None:
+    assert analyse("宝鸡2009年和咸阳2010年的固定电话用户各有多少？", SCOPE.cities, SCOPE).places == ("宝鸡", "咸阳")
+
+
+@pytest.mark.parametrize("question, role", [
+    ("咸阳到2015年宽带用户要达到多少？", "target"),
+    ("咸阳市宽带用户到十二五末达到多少？", "target"),
+    ("2010年底咸阳固定电话用户总数是多少？", "status"),
+    ("十一五末咸阳宽带用户已经有多少户？", "status"),
+    ("2007年咸阳有线电视用户达到了多少？", "status"),
+    ("咸阳十二五期间宽带用户最终实际达到了多少？", "outcome"),
+    ("咸阳目前有多少宽带用户？", "status"),
+    ("宝鸡十二五信息化规划的文号是什么？", ""),
+])
+def test_time_role(question: str, role: str) -> None:
+    assert analyse(question, SCOPE.cities, SCOPE).role == role
+
+
+def test_a_year_decides_before_wording() -> None:
+    # "达到了" sounds like a status, but 2015 is inside the plan's period.
+    assert time_role("2015年宽带用户达到了多少", (2015,), (), SCOPE) == "target"
+    assert time_role("2009年宽带用户目标", (2009,), (), SCOPE) == "status"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("这个目标在哪一部分提出的？", "where"),
+    ("咸阳十二五规划的文号是什么？", "docpart"),
+    ("主要任务有哪些？", "list"),
+    ("规划是哪天印发的？", "when"),
+    ("由哪个部门牵头？", "who"),
+    ("经费怎么保障？", "how"),
+    ("投入多少资金？", "number"),
+    ("是否建设数据中心？", "yesno"),
+    ("指导思想是什么？", "what"),
+])
+def test_answer_type(question: str, kind: str) -> None:
+    assert answer_type(question) == kind
+
+
+def test_attribute_drops_place_time_and_question_words() -> None:
+    facts = analyse("到2015年咸阳的宽带用户目标是多少万户？", SCOPE.cities, SCOPE)
+    assert facts.attribute == "宽带用户"
+    assert analyse("宝鸡市级行政许可网上办理比例是多少？", SCOPE.cities, SCOPE).attribute.startswith("市级")
+
+
+def test_qualifiers_and_years() -> None:
+    assert set(qualifiers("农村家庭上网率")) == {"农村家庭", "农村"}
+    assert find_years("二○一一年一月二十六日与2015年") == (2015, 2011)

@@ -1,0 +1,44 @@
+"""Comparison sides (qa.answer.sides): each side keeps its own place and year."""
+from __future__ import annotations
+
+from qa.answer.query import Scope, analyse
+from qa.answer.sides import split_sides
+
+SCOPE = Scope(cities=("咸阳", "宝鸡"), plan_windows=((2011, 2015),), review_years=(2007,))
+
+
+def sides(question: str) -> list[tuple[str, str, str | None]]:
+    facts = analyse(question, SCOPE.cities, SCOPE)
+    return [(s.label, s.question, s.city) for s in split_sides(question, facts, SCOPE.cities)]
+
+
+def test_each_city_keeps_its_own_year() -> None:
+    got = sides("宝鸡2009年的固定电话用户数和咸阳2007年的固定电话用户总数各是多少？")
+    assert [(label, city) for label, _, city in got] == [("宝鸡", "宝鸡"), ("咸阳", "咸阳")]
+    assert "2009" in got[0][1] and "2007" not in got[0][1]
+    assert "2007" in got[1][1] and "2009" not in got[1][1]
+
+
+def test_a_shared_year_stays_on_both_sides() -> None:
+    got = sides("到2015年宝鸡和咸阳的宽带用户目标分别是多少？")
+    assert all("2015" in q for _, q, _ in got)
+
+
+def test_two_years_of_one_city() -> None:
+    got = sides("咸阳2010年宽带用户有多少，2015年的目标是多少？")
+    assert [label for label, _, _ in got] == ["2010年", "2015年"]
+    assert all(city == "咸阳" for _, _, city in got)
+
+
+def test_from_to_is_two_sides_but_a_period_range_is_one() -> None:
+    assert len(sides("咸阳数字电视用户从2007年到2010年增长到了多少？")) == 2
+    assert len(sides("咸阳2011-2015年宽带投资多少？")) == 1
+
+
+def test_a_year_and_another_period() -> None:
+    got = sides("2007年咸阳的宽带用户和十二五的目标各是多少？")
+    assert [label for label, _, _ in got] == ["2007年", "“十二五”"]
+
+
+def test_no_comparison_is_one_side() -> None:
+    assert sides("咸阳到2015年宽带用户要达到多少？") == [("", "咸阳到2015年宽带用户要达到多少？", "咸阳")]

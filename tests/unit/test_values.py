@@ -1,0 +1,58 @@
+"""Answer values (qa.answer.values): the value bound to the asked attribute, of the asked kind."""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.query import Scope, analyse
+from qa.answer.values import docpart_key, key_span, longest_shared, value_fit
+
+SCOPE = Scope(cities=("咸阳",), plan_windows=((2011, 2015),), review_years=(2007,))
+
+
+def key(text: str, question: str, terms: list[tuple[str, float]] | None = None) -> str:
+    facts = analyse(question, SCOPE.cities, SCOPE)
+    span = key_span(text, 0, len(text), terms or [], facts, question)
+    return text[span[0]:span[1]] if span else ""
+
+
+@pytest.mark.parametrize("text, question, expected", [
+    # the unit the question asks for: 户 for users, % for a rate, 家 for "多少家"
+    ("有线电视用户达到36.5万户，通达203个行政村。", "2007年咸阳有线电视用户有多少户？", "36.5万户"),
+    ("基本实现了156家党政机关公文网上传输，30%的部门实现无纸化办公。", "有多少家党政机关实现了公文网上传输？", "156家"),
+    ("30%的部门实现无纸化办公，156家机关联网。", "无纸化办公的部门比例是多少？", "30%"),
+    # a level, not an increment, unless an increase is asked
+    ("全市固定电话新增用户10万户，固定电话用户总数达到84.4万户。", "固定电话用户总数是多少？", "84.4万户"),
+    ("全市固定电话新增用户10万户，固定电话用户总数达到84.4万户。", "固定电话新增用户多少？", "10万户"),
+    # the sub-group asked: 县级, not 市级
+    ("市级行政许可网上办理比例达到80%，县级达到60%。", "县级行政许可网上办理比例是多少？", "60%"),
+    # the longest piece of the attribute anchors: 移动通信总容量, not 交换容量
+    ("新增移动通信交换容量80万门，移动通信总容量达到230万门。", "移动通信总容量是多少？", "230万门"),
+    # a date is not a quantity
+    ("9月23日，多晶硅项目开工，投资37亿元。", "硅料工程花费多少钱？", "37亿元"),
+])
+def test_key_is_the_value_bound_to_the_asked_attribute(text: str, question: str, expected: str) -> None:
+    assert key(text, question) == expected
+
+
+def test_when_question_keys_a_date() -> None:
+    assert key("成文日期 二○一一年一月二十六日", "规划是哪天印发的？") == "二○一一年一月二十六日"
+
+
+def test_document_number_key() -> None:
+    text = "根据《意见》（陕政发〔2009〕68号）制定。"
+    span = docpart_key(text, 0, len(text), "依据的意见文号是什么？")
+    assert text[span[0]:span[1]] == "陕政发〔2009〕68号"
+
+
+def test_value_fit_by_kind() -> None:
+    number = analyse("宽带用户有多少户？", SCOPE.cities, SCOPE)
+    assert value_fit(number, "宽带用户35万户", "宽带用户有多少户？") == 1.0
+    assert value_fit(number, "宽带用户35%", "宽带用户有多少户？") == 0.5
+    assert value_fit(number, "宽带用户快速增长", "宽带用户有多少户？") == 0.0
+    who = analyse("由哪个部门牵头？", SCOPE.cities, SCOPE)
+    assert value_fit(who, "由市工信委牵头", "由哪个部门牵头？") == 1.0
+
+
+def test_longest_shared() -> None:
+    assert longest_shared("移动通信总容量", "新增交换容量，移动通信总容量达到") == (7, 7)
+    assert longest_shared("无人机", "宽带网络") is None
