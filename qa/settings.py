@@ -74,7 +74,7 @@ class Settings:
     candidates: int = 50
     answer_passages: int = 10
     min_answer_score: float = 1.45
-    min_evidence_coverage: float = 0.5
+    min_evidence_coverage: float = 0.4
     expansion_weight: float = 0.5
     max_question_chars: int = 2000
     backend: str = "onnx"

@@ -26,13 +26,13 @@ _QUOTE_MAX = 110
 class Weights:
     """Sentence-score weights; tuned on the dev split (see README, "Evaluation")."""
 
-    dense: float = 1.0
-    lexical: float = 1.0
+    dense: float = 1.5
+    lexical: float = 1.5
     passage: float = 0.5
     value: float = 0.5
     year: float = 0.3
-    role: float = 0.6
-    qualifier: float = 0.4
+    role: float = 0.3
+    qualifier: float = 0.8
     phrase: float = 1.0
     dense_floor: float = 0.78
     dense_scale: float = 0.12
