@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from qa.answer import select as answering
+from qa.answer.expand import QueryExpander
 from qa.answer.lists import best_list
 from qa.answer.policy import (
     Corpus,
@@ -39,7 +40,7 @@ from qa.answer.retrieval import Hit, search
 from qa.answer.rewrite import rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
 from qa.answer.sides import Side, split_sides
-from qa.answer.thesaurus import expansions, load_thesaurus
+from qa.answer.thesaurus import load_thesaurus
 from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
@@ -90,6 +91,8 @@ class Pipeline:
             periods=tuple(sorted({d.period for d in docs if d.period and not d.period.isdigit()})),
             windows=tuple(d.years for d in docs if d.years), synonyms=load_thesaurus(),
         )
+        self.expander = QueryExpander(index, self.corpus.synonyms, self.corpus.mentions, encoder,
+                                      settings.expansion_weight, settings.bridge_floor, self._title_tokens)
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, build_if_missing: bool = True, log=print) -> Pipeline:
@@ -129,16 +132,13 @@ class Pipeline:
         ids = [self.index.doc_chunk_ids[d] for d in self._doc_ids(doc, city)]
         return np.sort(np.concatenate(ids)) if ids else np.zeros(0, np.int64)
 
-    def _retrieve(self, query: str, allowed: np.ndarray | None, timings: dict[str, float], mode: str | None = None) -> tuple[list[Hit], np.ndarray | None, list[str]]:
+    def _retrieve(self, query: str, allowed: np.ndarray | None, timings: dict[str, float], mode: str | None = None,
+                  bridges: dict[str, tuple[str, ...]] | None = None) -> tuple[list[Hit], np.ndarray | None, list[str]]:
         mode = mode or self.settings.mode
         t0 = time.perf_counter()
         # A named city already filters the documents; as a keyword it only adds noise.
         tokens = [t for t in tokenize(query) if allowed is None or t not in self.cities]
-        boosts: dict[str, float] = {}
-        if self.settings.expansion_weight > 0:
-            # Official terms for the user's everyday words, weighted below the user's own.
-            extra = [t for syn in expansions(query, self.view.synonyms) for t in tokenize(syn) if t not in tokens]
-            boosts = dict.fromkeys(extra, self.settings.expansion_weight)
+        boosts = self.expander.boosts(query, tokens, bridges or {})
         vector = self.encoder.encode_queries([query])[0] if self.encoder is not None and mode != "bm25" else None
         timings["embed"] = timings.get("embed", 0.0) + (time.perf_counter() - t0) * 1000
         stage: dict[str, float] = {}
@@ -173,7 +173,10 @@ class Pipeline:
                             wants_who=focus_facts.wants_who, attribute=focus_facts.attribute,
                             qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role)
         allowed = self._allowed(doc, side.city)
-        hits, vector, tokens = self._retrieve(side.question, allowed, timings, mode)
+        t0 = time.perf_counter()
+        bridges = self.expander.bridges(focus)
+        timings["bridge"] = timings.get("bridge", 0.0) + (time.perf_counter() - t0) * 1000
+        hits, vector, tokens = self._retrieve(side.question, allowed, timings, mode, bridges)
         t0 = time.perf_counter()
         rescore_vector = vector if (mode or self.settings.mode) == "hybrid+rescore" else None
         terms = self._terms(tokens, focus)
@@ -186,7 +189,7 @@ class Pipeline:
             result.refusal = scope_refusal(facts, self.corpus, self._attribute_terms(focus_facts)[0])
             quotes = list(enumeration.quotes)
         else:
-            result.refusal = self._refusal(facts, focus_facts, decision)
+            result.refusal = self._refusal(facts, focus_facts, decision, bridges)
             quotes = decision.quotes
         if result.refusal is None:
             result.quotes = [replace(q, label=side.label) for q in quotes]
@@ -198,7 +201,8 @@ class Pipeline:
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
         return names, terms
 
-    def _refusal(self, facts: QueryFacts, focus_facts: QueryFacts, decision: Decision) -> Refusal | None:
+    def _refusal(self, facts: QueryFacts, focus_facts: QueryFacts, decision: Decision,
+                 bridges: dict[str, tuple[str, ...]]) -> Refusal | None:
         """The first reason the documents do not answer this side, or None."""
         names = self._attribute_terms(focus_facts)[0]
         refusal = scope_refusal(facts, self.corpus, names)
@@ -207,10 +211,11 @@ class Pipeline:
         best = decision.quotes[0] if decision.quotes else None
         if best is None or decision.score < self.settings.min_answer_score:
             return Refusal("weak_evidence", "文档中没有足够相关的内容回答这个问题。")
-        refusal = self._coverage_refusal(names, best, focus_facts)
+        corpus = replace(self.corpus, synonyms={**self.corpus.synonyms, **bridges}) if bridges else self.corpus
+        refusal = self._coverage_refusal(names, best, focus_facts, corpus)
         return refusal or answer_refusal(facts, best, self.view, self.corpus)
 
-    def _coverage_refusal(self, names: list[str], best: Quote, focus_facts: QueryFacts) -> Refusal | None:
+    def _coverage_refusal(self, names: list[str], best: Quote, focus_facts: QueryFacts, corpus: Corpus) -> Refusal | None:
         """Refuse a quote that lacks what the question names.
 
         Only words the documents use somewhere count (a thesaurus equivalent counts as
@@ -219,9 +224,9 @@ class Pipeline:
         wording for what the quote says, so it cannot tell; it is named only when the
         known words fail too.
         """
-        unknown = unknown_terms(names, self.corpus)
+        unknown = unknown_terms(names, corpus)
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names if w not in unknown for t in tokenize(w))]
-        if not terms or attribute_coverage(terms, quote_evidence(self.view, best), self.corpus) >= self.settings.min_evidence_coverage:
+        if not terms or attribute_coverage(terms, quote_evidence(self.view, best), corpus) >= self.settings.min_evidence_coverage:
             return None
         if unknown:
             return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unknown)}”。")

@@ -23,6 +23,7 @@ from qa.index.storage import (
     seed_hashes,
     sha256_file,
 )
+from qa.index.vocab import vocabulary_terms
 from qa.ingest.chunking import Chunk, chunk_document
 from qa.ingest.documents import Document, DocumentProblem, load_documents
 from qa.ingest.text import sentence_spans
@@ -68,6 +69,8 @@ def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log
     chunk_vectors = cache.embed(encoder, [c.embed_text() for c in chunks], progress)
     sentence_texts = [chunks[s.chunk].embed_text(documents[s.doc_id].text[s.start:s.end]) for s in sentences]
     sentence_vectors = cache.embed(encoder, sentence_texts, progress)
+    vocab = vocabulary_terms(tokens)
+    vocab_vectors = cache.embed(encoder, vocab, progress)
     cache.save()
 
     builds = settings.index_dir / "builds"
@@ -86,6 +89,8 @@ def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log
         _write_jsonl(tmp / "sentences.jsonl", [vars(s) for s in sentences])
         np.save(tmp / "chunk_vectors.npy", chunk_vectors, allow_pickle=False)
         np.save(tmp / "sentence_vectors.npy", sentence_vectors, allow_pickle=False)
+        (tmp / "vocab_terms.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        np.save(tmp / "vocab_vectors.npy", vocab_vectors, allow_pickle=False)
         dense.save(dense.build(chunk_vectors, settings.dense_index), tmp / "dense.faiss")
         manifest = {
             "format_version": FORMAT_VERSION,

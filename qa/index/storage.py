@@ -23,8 +23,9 @@ from qa.ingest.chunking import Cell, Chunk
 from qa.ingest.documents import Document
 from qa.settings import REPO_ROOT, Settings
 
-FORMAT_VERSION = 1
-FILES = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl", "chunk_vectors.npy", "sentence_vectors.npy", "dense.faiss")
+FORMAT_VERSION = 2
+FILES = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl", "chunk_vectors.npy", "sentence_vectors.npy", "dense.faiss",
+         "vocab_terms.json", "vocab_vectors.npy")
 
 
 class IndexProblem(PlanQAError):
@@ -54,6 +55,8 @@ class LoadedIndex:
     manifest: dict
     chunk_sentences: list[list[int]]
     doc_chunk_ids: dict[str, np.ndarray]
+    vocab_terms: list[str]
+    vocab_vectors: np.ndarray
 
 
 def sha256_file(path: Path) -> str:
@@ -149,6 +152,8 @@ def load_index(settings: Settings) -> LoadedIndex:
         ]
         sentences = [Sentence(**row) for row in _read_jsonl(build / "sentences.jsonl")]
         sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
+        vocab_terms = json.loads((build / "vocab_terms.json").read_text(encoding="utf-8"))
+        vocab_vectors = np.load(build / "vocab_vectors.npy", allow_pickle=False)
         index = dense.load(build / "dense.faiss")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexProblem("corrupt", f"index in {build} cannot be read ({exc}); rebuild with `planqa index build`") from exc
@@ -169,4 +174,6 @@ def load_index(settings: Settings) -> LoadedIndex:
         manifest=manifest,
         chunk_sentences=chunk_sentences,
         doc_chunk_ids=doc_chunk_ids,
+        vocab_terms=vocab_terms,
+        vocab_vectors=vocab_vectors,
     )
