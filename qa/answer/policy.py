@@ -168,6 +168,9 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         return Refusal("target_only", f"文档没有给出这一项的现状数据，只给出了{label}目标：{value}")
     profile = view.profiles[quote.doc_id]
     review_covers = profile.kind == "review" and any(profile.start <= y <= profile.end for y in facts.years)
+    if facts.role == "target" and facts.years and quote.role == "target" and quote.year is not None and quote.year not in facts.years:
+        asked = "、".join(str(y) for y in facts.years)
+        return Refusal("other_period", f"文档没有给出到{asked}年的目标，只给出了到{quote.year}年的：{value}")
     if facts.role == "status" and facts.years and quote.year is not None and quote.year not in facts.years and not review_covers:
         asked = "、".join(str(y) for y in facts.years)
         return Refusal("other_period", f"文档没有给出{asked}年的数据，只给出了{quote.year}年的：{value}")

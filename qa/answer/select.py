@@ -20,6 +20,7 @@ from qa.ingest.chunking import Chunk
 from qa.ingest.text import clause_spans
 
 _QUOTE_MAX = 110
+VALUE_REQUIRED = frozenset({"when", "docpart", "who"})
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class _Candidate:
     role: str
     year: int | None
     similarity: float
+    value_fit: float
 
 
 def _row_role(chunk: Chunk, section_role: str) -> str:
@@ -198,6 +200,7 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
             year = None if is_row else sentence_year(profile, role, text, doc.text[chunk.start:sentence.start])
             # A one-line chunk (a document number, a date) is described by its heading.
             coverage = lexical_coverage(terms, text + section if len(chunk.text) < 30 else text, section, view.synonyms)
+            fit = value_fit(facts, text, question)
             # Every row of a year-column table names the year; that alone is weak evidence.
             year_weight = weights.year * (0.5 if is_row else 1.0)
             year_score = 1.0 if facts.years and year in facts.years else year_feature(facts.years, text, chunk.text, section, doc.years)
@@ -205,14 +208,18 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
                 weights.dense * (float(sim) - weights.dense_floor) / weights.dense_scale
                 + weights.lexical * coverage
                 + weights.passage * hit.score / top
-                + weights.value * value_fit(facts, text, question)
+                + weights.value * fit
                 + year_weight * year_score
                 + weights.role * role_fit(facts.role, role)
                 + weights.qualifier * qualifier_fit(facts.qualifiers, text)
                 + weights.phrase * phrase_match(facts.attribute, text)
             )
-            found.append(_Candidate(features, coverage, sid, rank, role, year, float(sim)))
+            found.append(_Candidate(features, coverage, sid, rank, role, year, float(sim), fit))
     found.sort(key=lambda c: (-c.score, c.rank, c.sentence))
+    if facts.answer_type in VALUE_REQUIRED and any(c.value_fit > 0 for c in found):
+        # A date, a document number or an organisation is the answer itself: a
+        # sentence without one cannot answer however well it matches.
+        found = [c for c in found if c.value_fit > 0]
     return found
 
 
