@@ -42,7 +42,6 @@ class Settings:
         top_k: passages returned.
         candidates: depth of each run before fusion.
         answer_passages: how many top passages the answer looks inside.
-        min_answer_score: below this sentence score the documents are "silent".
         min_evidence_coverage: share (idf-weighted) of the question's corpus words that
             the quoted paragraph must contain; less means it answers something else.
         expansion_weight: BM25 weight of the thesaurus equivalents added to a query
@@ -75,7 +74,6 @@ class Settings:
     top_k: int = 10
     candidates: int = 50
     answer_passages: int = 10
-    min_answer_score: float = 1.45
     min_evidence_coverage: float = 0.4
     expansion_weight: float = 0.5
     bridge_floor: float = 0.915

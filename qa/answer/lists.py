@@ -24,6 +24,7 @@ _CLAUSE_LIST = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：�
 MIN_ITEMS = 2
 MIN_COVERAGE = 0.35  # share of the attribute's terms the enumeration's heading must hold
 CLAUSE_DISCOUNT = 0.9
+HEADING_LOOKBACK = 300  # characters before a section's first chunk where its heading may stand
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,16 @@ def _heading_quote(view: AnswerView, chunk_id: int, depth: int, score: float) ->
     chunk = view.chunks[chunk_id]
     title = chunk.section[depth]
     text = view.text(chunk.doc_id)
-    # A heading is glued to its first paragraph, or stands on its own line just before it.
-    at = text.find(title, max(0, chunk.start - len(title) - 8), chunk.end)
+    # A heading is glued to its first paragraph, or stands before it (on its own line,
+    # or above a table's header lines).
+    at = text.rfind(title, max(0, chunk.start - HEADING_LOOKBACK), chunk.start + len(title))
+    if at < 0:
+        at = text.find(title, chunk.start, chunk.end)
     if at < 0:
         return None
     item = item_text(title)
     key = text.find(item, at, at + len(title))
-    return Quote(chunk.doc_id, chunk_id, at, at + len(title), key, key + len(item), score)
+    return Quote(chunk.doc_id, chunk_id, at, at + len(title), key, key + len(item), score, heading=True)
 
 
 def _row_quote(view: AnswerView, chunk_id: int, score: float) -> Quote | None:

@@ -118,7 +118,7 @@ def filter_refusal(facts: QueryFacts, allowed_cities: tuple[str, ...], titles: l
 def quote_evidence(view: AnswerView, quote: Quote) -> str:
     """What the user sees as evidence: the quote (a table row with its headers) and its heading path."""
     chunk = view.chunks[quote.chunk]
-    body = chunk.display if chunk.kind == "table_row" else view.text(quote.doc_id)[quote.start:quote.end]
+    body = chunk.display if chunk.kind == "table_row" and not quote.heading else view.text(quote.doc_id)[quote.start:quote.end]
     return body + "\n" + chunk.section_path
 
 

@@ -1,6 +1,7 @@
 """Turn chosen quotes into what a user reads: answer text, citations, copy-ready references."""
 from __future__ import annotations
 
+from qa.answer.cite import citation_label, format_reference, issue_date
 from qa.answer.select import Quote
 from qa.answer.view import AnswerView
 from qa.ingest.chunking import strip_unit
@@ -10,28 +11,16 @@ from qa.schemas import CitationOut, ComparisonRowOut, PassageOut
 SILENT = "文档中没有找到相关内容"  # the chat and the answer text both start a refusal with it
 
 
-def _inner_quotes(text: str) -> str:
-    """Quotation marks inside a quoted title become single ones (Chinese typesetting)."""
-    return text.replace("“", "‘").replace("”", "’")
-
-
-def reference(title: str, doc_number: str, section: tuple[str, ...], body: str, is_table: bool) -> str:
-    """A citation ready to paste into a draft.
-
-    《咸阳市“十二五”信息化发展规划》（咸政办发〔2011〕11号）“二、‘十二五’信息化建设发展目标（二）发展目标”：“全市宽带用户达到95万户”
-    """
-    number = f"（{doc_number}）" if doc_number else ""
-    where = f"“{_inner_quotes(''.join(section))}”" if section else ""
-    if is_table:
-        return f"《{title}》{number}{where}表列：{body}"
-    return f"《{title}》{number}{where}：“{_inner_quotes(body)}”"
+def reference(title: str, doc_number: str, section: tuple[str, ...], body: str, is_table: bool, issued: str = "") -> str:
+    """A citation ready to paste into a draft; the format is qa.answer.cite's (one format everywhere)."""
+    return format_reference(title, doc_number, section, body, is_table=is_table, issue_date=issued)
 
 
 def citation(index: AnswerView, n: int, quote: Quote) -> CitationOut:
     chunk = index.chunks[quote.chunk]
     doc = index.documents[quote.doc_id]
     text = doc.text[quote.start:quote.end]
-    is_table = chunk.kind == "table_row"
+    is_table = chunk.kind == "table_row" and not quote.heading
     display = chunk.display if is_table else text
     return CitationOut(
         n=n,
@@ -47,7 +36,9 @@ def citation(index: AnswerView, n: int, quote: Quote) -> CitationOut:
         context_start=chunk.start,
         context_end=chunk.end,
         context=chunk.text,
-        reference=reference(doc.title, doc.doc_number, chunk.section, display, is_table),
+        reference=reference(doc.title, doc.doc_number, chunk.section, display, is_table, issue_date(doc.text)),
+        issue_date=issue_date(doc.text),
+        kind=chunk.kind,
     )
 
 
@@ -55,7 +46,7 @@ def _bold_line(index: AnswerView, quote: Quote) -> str:
     """The clause holding the key span, with the key in bold (display only)."""
     text = index.documents[quote.doc_id].text
     chunk = index.chunks[quote.chunk]
-    if chunk.kind == "table_row":
+    if chunk.kind == "table_row" and not quote.heading:
         cell = next((c for c in chunk.cells if c.start == quote.key_start), None)
         if cell is None:
             return chunk.display
@@ -87,8 +78,8 @@ def answer_text(index: AnswerView, quotes: list[Quote], citations: list[Citation
         body = cite.display if cite.display != cite.quote else cite.quote
         doc_text = index.documents[quote.doc_id].text
         chunk = index.chunks[quote.chunk]
-        lead = "……" if cite.display == cite.quote and quote.start > chunk.start and doc_text[quote.start - 1] not in "。；！？\n" else ""
-        tail = "……" if cite.display == cite.quote and quote.end < chunk.end and doc_text[quote.end - 1] not in "。；！？" else ""
+        lead = "……" if cite.display == cite.quote and not quote.heading and quote.start > chunk.start and doc_text[quote.start - 1] not in "。；！？\n" else ""
+        tail = "……" if cite.display == cite.quote and not quote.heading and quote.end < chunk.end and doc_text[quote.end - 1] not in "。；！？" else ""
         lines.append(f"> {prefix}“{lead}{body}{tail}” [{cite.n}]")
     lines.append("")
     for cite in citations:
@@ -97,8 +88,7 @@ def answer_text(index: AnswerView, quotes: list[Quote], citations: list[Citation
 
 
 def source_line(cite: CitationOut) -> str:
-    section = f" {cite.section}" if cite.section else ""
-    return f"[{cite.n}] 《{cite.title}》{section} · 字符 {cite.start}–{cite.end}"
+    return f"[{cite.n}] {citation_label(cite)}"
 
 
 def passage_out(index: AnswerView, chunk_id: int, score: float, label: str = "") -> PassageOut:

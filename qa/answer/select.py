@@ -21,6 +21,8 @@ from qa.ingest.text import clause_spans
 
 _QUOTE_MAX = 110
 VALUE_REQUIRED = frozenset({"when", "docpart", "who"})
+_ROW_NAME_ONLY = frozenset({"how", "what", "yesno"})
+ROWS_PER_TABLE = 4
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Weights:
     role: float = 0.3
     qualifier: float = 0.8
     phrase: float = 1.0
+    section: float = 0.3
     dense_floor: float = 0.78
     dense_scale: float = 0.12
 
@@ -51,6 +54,7 @@ class Quote:
     label: str = ""
     role: str = ""  # "status", "target" or "": what the quoted sentence reports
     year: int | None = None  # the year its figure describes
+    heading: bool = False  # the quote is a heading (a list item), not its chunk's prose or row
 
 
 @dataclass
@@ -146,6 +150,19 @@ def phrase_match(attribute: str, text: str) -> float:
     return shared[1] / len(attribute) if shared else 0.0
 
 
+# Where each kind of answer lives in a plan: how-questions in the safeguards and
+# tasks, who-questions in the organisation paragraphs and project tables.
+_SECTIONS_FOR = {
+    "how": {"measures": 1.0, "task": 0.5, "project": 0.5, "principle": 0.5},
+    "who": {"measures": 0.5, "annex": 0.5, "project": 0.5},
+}
+
+
+def section_fit(answer_type: str, section_role: str) -> float:
+    """How well a passage's section suits the kind of answer asked (0 when it does not say)."""
+    return _SECTIONS_FOR.get(answer_type, {}).get(section_role, 0.0)
+
+
 def role_fit(asked: str, found: str) -> float:
     """+1 when a sentence reports what the question asks (a target for a target), -1
     for the opposite; an outcome question is answered by nothing, but its target is
@@ -199,7 +216,12 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
             role = _row_role(chunk, view.chunk_roles[hit.chunk]) if is_row else sentence_role(profile, view.chunk_roles[hit.chunk], text)
             year = None if is_row else sentence_year(profile, role, text, doc.text[chunk.start:sentence.start])
             # A one-line chunk (a document number, a date) is described by its heading.
-            coverage = lexical_coverage(terms, text + section if len(chunk.text) < 30 else text, section, view.synonyms)
+            if is_row and facts.answer_type in _ROW_NAME_ONLY:
+                # Column headers (计划经费, 实施单位) name what a cell holds; a how- or
+                # what-question is about the row's item, so only its name counts.
+                coverage = lexical_coverage(terms, chunk.cells[0].value if chunk.cells else text, section, view.synonyms)
+            else:
+                coverage = lexical_coverage(terms, text + section if len(chunk.text) < 30 else text, section, view.synonyms)
             fit = value_fit(facts, text, question)
             # Every row of a year-column table names the year; that alone is weak evidence.
             year_weight = weights.year * (0.5 if is_row else 1.0)
@@ -213,6 +235,7 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
                 + weights.role * role_fit(facts.role, role)
                 + weights.qualifier * qualifier_fit(facts.qualifiers, text)
                 + weights.phrase * phrase_match(facts.attribute, text)
+                + weights.section * section_fit(facts.answer_type, view.chunk_roles[hit.chunk])
             )
             found.append(_Candidate(features, coverage, sid, rank, role, year, float(sim), fit))
     found.sort(key=lambda c: (-c.score, c.rank, c.sentence))
@@ -256,6 +279,22 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
     return Quote(sentence.doc_id, sentence.chunk, start, end, key_start, key_end, candidate.score, role=role, year=year)
 
 
+def diversify(view: AnswerView, hits: list[Hit], per_table: int) -> list[Hit]:
+    """At most ``per_table`` rows of one table, so that rows sharing column headers
+    (计划经费, 实施单位 in every row) do not crowd prose passages out of the answer step."""
+    seen: dict[tuple[str, str], int] = {}
+    kept = []
+    for hit in hits:
+        chunk = view.chunks[hit.chunk]
+        if chunk.kind == "table_row":
+            table = (chunk.doc_id, chunk.section[0] if chunk.section else "")
+            seen[table] = seen.get(table, 0) + 1
+            if seen[table] > per_table:
+                continue
+        kept.append(hit)
+    return kept
+
+
 def choose(
     view: AnswerView,
     hits: list[Hit],
@@ -287,6 +326,7 @@ def choose(
     """
     if not hits:
         return Decision()
+    hits = diversify(view, hits, ROWS_PER_TABLE)
     scored = _candidates(view, hits, facts, question, terms, query_vector, weights, passages)
     best = scored[0]
     quotes: list[Quote] = []
