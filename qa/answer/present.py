@@ -50,6 +50,8 @@ def _bold_line(index: AnswerView, quote: Quote) -> str:
         cell = next((c for c in chunk.cells if c.start == quote.key_start), None)
         if cell is None:
             return chunk.display
+        if cell is chunk.cells[0]:  # the row's item itself (a list answer)
+            return f"**{strip_unit(squeeze(cell.value))}**"
         header, _, value = chunk.cell_text(cell).partition("：")
         return f"{strip_unit(squeeze(chunk.cells[0].value))} · {header}：**{value}**"
     lo = max(quote.start, max((text.rfind(p, quote.start, quote.key_start) for p in "，；。：、"), default=-1) + 1)
