@@ -31,6 +31,7 @@ run: setup
 
 test: setup
 	bash scripts/ensure_chromium.sh
+	sh scripts/ensure_documents.sh
 	$(PY) -m pytest -q
 	# The gate runs on dev (values are tuned there); test is run and reported, never gated on.
 	$(PLANQA) eval --split dev --baseline eval/baseline.json --out eval/reports/ci-dev

@@ -33,7 +33,10 @@ class CitationOut(BaseModel):
     context_start: int = 0
     context_end: int = 0
     context: str = Field(default="", description="the paragraph around the quote")
-    reference: str = Field(default="", description="ready-to-paste citation for drafting")
+    reference: str = Field(default="", description="ready-to-paste citation for drafting (qa.answer.cite)")
+    issue_date: str = Field(default="", description="the document's issuing date, e.g. '2011年1月26日'")
+    kind: str = Field(default="", description="'text', or 'table_row' for a rebuilt table row ('' = unknown)")
+    page: int | None = Field(default=None, description="1-based page the quote starts on (PDF documents); None without pages")
 
 
 class PassageOut(BaseModel):

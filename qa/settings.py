@@ -29,7 +29,10 @@ class Settings:
     """Pipeline configuration.
 
     Args:
-        seeds_dir: folder of UTF-8 .txt plan documents.
+        seeds_dir: folder of the bundled plan documents (.txt, .docx, .pdf, .doc; tracked in git).
+        docs_dir: folder of documents added with `planqa docs add` (untracked; may not exist);
+            None means `data/docs` beside the index folder, so a test's own index never sees
+            the repository's added documents (see :attr:`docs_folder`).
         index_dir: where built index artifacts live.
         model_dir: sentence-transformers folder made by `planqa model build`.
         model_name: recorded in the manifest.
@@ -57,6 +60,7 @@ class Settings:
     """
 
     seeds_dir: Path = REPO_ROOT / "seeds"
+    docs_dir: Path | None = None
     index_dir: Path = REPO_ROOT / "index"
     model_dir: Path = field(
         default_factory=lambda: Path(
@@ -99,6 +103,11 @@ class Settings:
                 raise PlanQAError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.max_question_chars > 2000:
             raise PlanQAError(f"max_question_chars is at most 2000, got {self.max_question_chars}")
+
+    @property
+    def docs_folder(self) -> Path:
+        """Where `planqa docs add` keeps documents: docs_dir, or data/docs beside the index folder."""
+        return self.docs_dir if self.docs_dir is not None else self.index_dir.parent / "data" / "docs"
 
     def index_fingerprint(self) -> dict[str, object]:
         """The settings that shape the built index, as plain JSON data."""

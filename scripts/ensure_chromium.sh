@@ -9,6 +9,10 @@ need=""
 if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; then
     need="$need fonts-noto-cjk"
 fi
+# The chat's 👍/👎 buttons: without an emoji font they show as empty boxes in screenshots.
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list 2>/dev/null | grep -i emoji | head -n 1)" ]; then
+    need="$need fonts-noto-color-emoji"
+fi
 [ -n "$need" ] || exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -39,6 +39,7 @@ def citation(index: AnswerView, n: int, quote: Quote) -> CitationOut:
         reference=reference(doc.title, doc.doc_number, chunk.section, display, is_table, issue_date(doc.text)),
         issue_date=issue_date(doc.text),
         kind=chunk.kind,
+        page=doc.page_at(quote.start),
     )
 
 

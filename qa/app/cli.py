@@ -1,4 +1,4 @@
-"""`planqa` command line: model build, index build, ask (single or batch), eval, serve, bench."""
+"""`planqa` command line: model build, index build, docs add/list/remove, ask (single or batch), eval, serve, bench."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +19,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["seeds_dir"] = Path(args.seeds)
     if getattr(args, "index", None):
         changes["index_dir"] = Path(args.index)
+    if getattr(args, "docs", None):
+        changes["docs_dir"] = Path(args.docs)
     if getattr(args, "model", None):
         changes["model_dir"] = Path(args.model)
     return Settings().replace(**changes) if changes else Settings()
@@ -38,15 +40,68 @@ def cmd_model_build(args: argparse.Namespace) -> int:
 
 
 def cmd_index_build(args: argparse.Namespace) -> int:
-    from qa.index.build import build_index
+    from qa.index.build import index_lock, write_generation
     from qa.index.encoder import Encoder
     from qa.ingest.documents import load_documents
 
     settings = _settings(args)
-    load_documents(settings.seeds_dir)  # refuse a folder with no usable document before loading the model
-    build, problems = build_index(settings, Encoder(settings.model_dir, backend=settings.backend), progress=not args.quiet, log=_log)
-    print(f"index ready: {build}")
-    return 1 if problems and args.strict else 0
+    # Refuse a folder with no usable document before loading the model; what was read is not read twice.
+    docs, _ = load_documents(settings.seeds_dir, settings.docs_folder, log=None)
+    with index_lock(settings.index_dir):
+        report = write_generation(settings, Encoder(settings.model_dir, backend=settings.backend), progress=not args.quiet,
+                                  log=_log, incremental=False, known={d.sha256: d for d in docs})
+    print(f"index ready: {report.build}")
+    print(report.summary())
+    return 1 if report.problems and args.strict else 0
+
+
+def _encoder(settings: Settings):
+    from qa.index.encoder import Encoder
+
+    return lambda: Encoder(settings.model_dir, backend=settings.backend)
+
+
+def cmd_docs_add(args: argparse.Namespace) -> int:
+    from qa.index.library import add_documents
+
+    settings = _settings(args)
+    change = add_documents(settings, _encoder(settings), [Path(p) for p in args.files], progress=not args.quiet, log=_log)
+    for problem in change.refused:
+        _log(f"planqa: refused: {problem.message}")
+    if change.report is not None:
+        print(f"added: {', '.join(change.accepted)}")
+        print(change.report.summary())
+    if change.refused:
+        return 2 if not change.accepted else 1
+    return 0
+
+
+def cmd_docs_remove(args: argparse.Namespace) -> int:
+    from qa.index.library import remove_document
+
+    settings = _settings(args)
+    change = remove_document(settings, _encoder(settings), args.id, progress=not args.quiet, log=_log)
+    print(f"removed: {args.id}")
+    if change.report is not None:
+        print(change.report.summary())
+    return 0
+
+
+def cmd_docs_list(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from qa.index.library import list_documents
+
+    rows = list_documents(_settings(args))
+    if args.json:
+        for row in rows:
+            print(json.dumps(asdict(row), ensure_ascii=False))
+        return 0
+    print("id\ttitle\tplace\tperiod\tchunks\tadded\tsource\tformat")
+    for r in rows:
+        print("\t".join([r.doc_id, r.title, r.place or "-", r.period or "-", str(r.chunks), r.added or "-",
+                         f"{r.folder}/{r.source}", " ".join(x for x in (r.format, r.detail) if x)]))
+    return 0
 
 
 def _printable(value: object) -> object:
@@ -54,17 +109,15 @@ def _printable(value: object) -> object:
     return value.encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else value
 
 
-def _print_answer(response, as_json: bool) -> None:
+def _print_answer(response, as_json: bool, titles: dict[str, str] | None = None) -> None:
     if as_json:
         print(response.model_dump_json())
         return
-    print(response.answer)
+    from qa.app.plain import plain_text
+
+    print(plain_text(response, titles))  # the chat's 复制回答 text: answer, quotes, citations (qa.answer.cite)
     if response.rewritten_question != response.question:
         print(f"\n（按“{response.rewritten_question}”检索）")
-    if not response.answerable and response.related:
-        print("\n相关段落（不是答案）：")
-        for passage in response.related:
-            print(f"- {passage.section or '正文'} · 字符 {passage.start}–{passage.end}：{passage.text[:80]}…")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -81,7 +134,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     pipeline = Pipeline.load(_settings(args), build_if_missing=True, log=_log)
     if args.question is not None:
         response = pipeline.ask(args.question, args.history or [], args.doc)
-        _print_answer(response, args.json)
+        _print_answer(response, args.json, {d.doc_id: d.title for d in pipeline.documents})
         return 0
     # Bytes, decoded line by line, so one line that is not UTF-8 is reported like any other bad line.
     handle = sys.stdin.buffer if args.jsonl == "-" else open(args.jsonl, "rb")
@@ -109,7 +162,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from qa.app.web import serve
 
-    serve(host=args.host, port=args.port, settings=_settings(args))
+    kwargs = {"feedback_file": Path(args.feedback)} if args.feedback else {}
+    serve(host=args.host, port=args.port, settings=_settings(args), **kwargs)
     return 0
 
 
@@ -128,7 +182,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="planqa", description="Ask questions of plan documents; answers are cited verbatim quotes.")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--seeds", help="folder of UTF-8 .txt plan documents (default: seeds/)")
+    common.add_argument("--seeds", help="folder of bundled plan documents, .txt/.docx/.pdf/.doc (default: seeds/)")
+    common.add_argument("--docs", help="folder of documents added with `docs add` (default: data/docs beside the index folder)")
     common.add_argument("--index", help="index folder (default: index/)")
     common.add_argument("--model", help="sentence-transformers model folder (default: models/multilingual-e5-small)")
     sub = root.add_subparsers(dest="command", required=True)
@@ -145,6 +200,19 @@ def parser() -> argparse.ArgumentParser:
     ibuild.add_argument("--strict", action="store_true", help="exit 1 if any seed file was skipped")
     ibuild.set_defaults(func=cmd_index_build)
 
+    docs = sub.add_parser("docs", help="the document set: add, list, remove").add_subparsers(dest="action", required=True)
+    dadd = docs.add_parser("add", parents=[common], help="add .txt/.docx/.pdf/.doc files and index them (only new chunks are embedded)")
+    dadd.add_argument("files", nargs="+")
+    dadd.add_argument("--quiet", action="store_true", help="no progress bar")
+    dadd.set_defaults(func=cmd_docs_add)
+    dlist = docs.add_parser("list", parents=[common], help="list the indexed documents")
+    dlist.add_argument("--json", action="store_true", help="one JSON object per document")
+    dlist.set_defaults(func=cmd_docs_list)
+    dremove = docs.add_parser("remove", parents=[common], help="remove an added document and re-index")
+    dremove.add_argument("id")
+    dremove.add_argument("--quiet", action="store_true", help="no progress bar")
+    dremove.set_defaults(func=cmd_docs_remove)
+
     ask = sub.add_parser("ask", parents=[common], help="ask a question")
     ask.add_argument("question", nargs="?")
     ask.add_argument("--history", action="append", help="an earlier question (repeat, oldest first)")
@@ -156,6 +224,7 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="serve the web chat")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=7860)
+    serve.add_argument("--feedback", default=None, help="JSONL that 👍/👎 append to (default: data/feedback/feedback.jsonl)")
     serve.set_defaults(func=cmd_serve)
 
     ev = sub.add_parser("eval", parents=[common], help="run the evaluation harness")
@@ -172,6 +241,10 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3)
     bench.add_argument("--out", default=None, help="write JSON results here")
     bench.set_defaults(func=cmd_bench)
+
+    from qa.app.commands import add_commands
+
+    add_commands(sub, common, _settings)  # export, feedback export
     return root
 
 

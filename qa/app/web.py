@@ -1,49 +1,64 @@
-"""The web app: chat on the left, cited sources on the right (the only gradio importer).
+"""The web app: chat on the left, every answer's sources on the right (the only gradio importer).
 
-The render_* and *_turn functions are pure so tests can check what a user would
-see from hand-built AskResponse objects; build_demo only wires them to gradio.
-Everything that came from a document or a user is escaped here, once, because
-the chat renders markdown and the sources panel renders raw HTML.
+The behaviour lives in :class:`ChatApp`, plain methods over plain values, so tests
+can drive it without a browser; :func:`build_demo` only wires it to gradio. The
+conversation is kept in the browser (gr.BrowserState), one :class:`Turn` per
+answer, and the chat and the sources panel are rebuilt from it, also after a reload.
 """
 from __future__ import annotations
 
-import html
 import logging
-import re
-from collections.abc import Iterable, Mapping
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, Protocol
 
 import gradio as gr
 
-from qa.answer.pipeline import Pipeline, QuestionError
-from qa.answer.present import SILENT, reference
-from qa.app.web_assets import (
-    COPY_JS,
-    EXAMPLES,
-    FONT_STACK,
-    HEADER_HTML,
-    NO_SOURCES_HTML,
-    PAGE_CSS,
-    SOURCES_CSS,
+from qa.answer.pipeline import Pipeline, QuestionError, clean_question
+from qa.answer.present import SILENT
+from qa.app import feedback as fb
+from qa.app.conversation import Turn, dump_turns, find_turn, history_of, load_turns, new_turn
+from qa.app.export import write_export
+from qa.app.plain import RELATED_HEAD
+from qa.app.render import (
+    PENDING_HTML,
+    Chat,
+    chat_messages,
+    copy_text,
+    esc,
+    md,
+    render_answer,
+    render_panel,
+    render_sources,
+    user_bubble,
 )
-from qa.schemas import AskResponse, CitationOut, PassageOut
+from qa.app.web_assets import EXAMPLES, FONT_STACK, HEADER_HTML, NO_SOURCES_HTML, PAGE_CSS, PAGE_JS, SOURCES_CSS
+from qa.schemas import AskResponse
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RELATED_HEAD = "相关段落（不是答案）"
+__all__ = [
+    "ALL_DOCS", "GENERIC_ERROR", "RELATED_HEAD", "SILENT", "ChatApp", "answer_turn", "api_ask", "build_demo", "copy_text",
+    "doc_choices", "launch", "md", "render_answer", "render_sources", "serve",
+]
+
 GENERIC_ERROR = "抱歉，处理这个问题时出了错，请稍后再试或换个问法。"
 ALL_DOCS = "__all__"
-CONTEXT_CHARS = 160  # shown on each side of a quote; whole paragraphs can run to 2,000 chars
-RELATED_CHARS = 240
-RELATED_CHAT_CHARS = 60  # the chat only points at related passages; the panel shows them
 # Enough workers that one slow question never blocks another user's; the
 # pipeline's ask() is thread-safe for reading and the model is small.
 CONCURRENCY = 4
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]~|#$])")
-
-Chat = list[dict[str, Any]]
+# An empty submit this soon after a question is the second press of a double Enter, not a question.
+DOUBLE_PRESS_SECONDS = 2.0
+STORAGE_KEY = "planqa-conversation-v1"
+# gradio encrypts BrowserState with this key. The conversation is the user's own, kept in
+# their own browser; a fixed key only keeps it readable after a server restart.
+STORAGE_SECRET = "planqa-conversation-kept-in-this-browser"
+EXPORT_NAME = "PlanQA对话记录"
+EXPORT_KEEP_SECONDS = 3600
 
 
 class AskPipeline(Protocol):
@@ -52,187 +67,12 @@ class AskPipeline(Protocol):
     def ask(self, question: str, history: list[str] | None = None, doc: str | None = None) -> AskResponse: ...
 
 
-def _md(text: str) -> str:
-    """Text made inert inside chat markdown: no tags, no emphasis, no links."""
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False).replace("\n", "  \n")
+def notice_html(message: str, ok: bool = False) -> str:
+    return f'<div class="notice{" ok" if ok else ""}">{esc(message)}</div>'
 
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _book(title: str) -> str:
-    return title if title.startswith("《") else f"《{title}》"
-
-
-def _key_at(text: str, key: str) -> int:
-    """Where the key sits; in a table row prefer a whole cell ("表头：值 ·") over a stray match."""
-    for m in re.finditer(re.escape(key), text):
-        rest = text[m.end() :]
-        if text[: m.start()].endswith("：") and (not rest.strip() or rest.startswith(" ·")):
-            return m.start()
-    return text.find(key)
-
-
-def _emphasize(text: str, key: str, escape: Any, tag: str = "strong") -> str:
-    """The answering span (number, name, date) wrapped in <tag> inside the quote."""
-    i = _key_at(text, key) if key else -1
-    if i < 0:
-        return escape(text)
-    return f"{escape(text[:i])}<{tag}>{escape(key)}</{tag}>{escape(text[i + len(key):])}"
-
-
-def copy_text(citation: CitationOut) -> str:
-    """The ready-to-paste citation: 《标题》（文号）“章节”：“原文”."""
-    if citation.reference:
-        return citation.reference
-    section = (citation.section,) if citation.section else ()
-    return reference(citation.title, citation.doc_number, section, citation.display or citation.quote, False)
-
-
-def rewritten_line(resp: AskResponse) -> str:
-    """The standalone question the follow-up was read as; empty when unchanged."""
-    rewritten = resp.rewritten_question.strip()
-    if not rewritten or rewritten == resp.question.strip():
-        return ""
-    return f'<small class="rewritten">按此理解：{_md(rewritten)}</small>'
-
-
-def _related_md(passages: Iterable[PassageOut], titles: Mapping[str, str]) -> list[str]:
-    lines = [f"**{RELATED_HEAD}**"]
-    for p in passages:
-        where = _md(_book(titles.get(p.doc_id, p.doc_id)) + (f" {p.section}" if p.section else ""))
-        lines.append(f"- {where}：{_md(_clip(p.text, RELATED_CHAT_CHARS))}")
-    return lines
-
-
-def _summary_md(answer: str) -> str:
-    """The pipeline's key lines (before its first blockquote), inert but bold kept."""
-    lines: list[str] = []
-    for line in answer.splitlines():
-        if line.lstrip().startswith(">"):
-            break
-        lines.append(line)
-    return html.escape("\n".join(lines).strip(), quote=False).replace("\n", "  \n")
-
-
-def render_answer(resp: AskResponse, titles: Mapping[str, str] | None = None) -> str:
-    """Markdown for the chat bubble: each quote as a blockquote with its [n] and key marked."""
-    titles = titles or {}
-    parts: list[str] = []
-    if resp.answerable and resp.citations:
-        summary = _summary_md(resp.answer)
-        parts.append(summary or "规划原文：")
-        for c in resp.citations:
-            shown = _emphasize(c.display or c.quote, c.key, _md, "mark").replace("\n", "\n> ")
-            where = _md(_book(c.title) + (f" · {c.section}" if c.section else ""))
-            parts.append(f"> **\\[{c.n}\\]** “{shown}”  \n> <small class=\"cite-src\">—— {where}</small>")
-    elif resp.answerable:
-        # No structured citations: show the pipeline's markdown, inert but with blockquotes kept.
-        escaped = html.escape(resp.answer, quote=False)
-        parts.append(re.sub(r"(?m)^(\s*)&gt;", r"\1>", escaped))
-    if resp.answerable and resp.message:
-        parts.append(f'<small class="rewritten">说明：{_md(resp.message)}</small>')
-    elif not resp.answerable:
-        parts.append(f'<span class="silent">{SILENT}</span>')
-        if resp.message and not resp.message.startswith(SILENT):
-            parts.append(_md(resp.message))
-        if resp.related:
-            parts.append("\n".join(_related_md(resp.related, titles)))
-    parts.append(rewritten_line(resp))
-    return "\n\n".join(p for p in parts if p)
-
-
-def _context_html(c: CitationOut) -> str:
-    """The paragraph around the quote, quote in <mark>, trimmed to CONTEXT_CHARS a side."""
-    context, offset = c.context, c.start - c.context_start
-    if not context or context[offset : offset + len(c.quote)] != c.quote:
-        # A stale offset would highlight the wrong words; fall back to searching.
-        offset = context.find(c.quote) if context else -1
-        if offset < 0:
-            context, offset = c.quote, 0
-    before, after = context[:offset], context[offset + len(c.quote) :]
-    before = _clip(before[::-1], CONTEXT_CHARS)[::-1]
-    after = _clip(after, CONTEXT_CHARS)
-    return f"{_esc(before)}<mark>{_emphasize(c.quote, c.key, _esc)}</mark>{_esc(after)}"
-
-
-def _citation_card(c: CitationOut) -> str:
-    docno = f'<span class="src-docno">{_esc(c.doc_number)}</span>' if c.doc_number else ""
-    section = f'<div class="src-section">章节：{_esc(c.section)}</div>' if c.section else ""
-    # A table row's raw text is bare cells; its display names the columns.
-    shown = c.display.strip()
-    row = f'<div class="src-row">表格行：{_emphasize(shown, c.key, _esc)}</div>' if shown and shown != c.quote.strip() else ""
-    return (
-        f'<div class="src-card" id="src-{c.n}" data-n="{c.n}">'
-        f'<div class="src-head"><span class="src-n">[{c.n}]</span>'
-        f'<span class="src-title">{_esc(_book(c.title))}</span>{docno}</div>{section}'
-        f'<div class="src-span">字符 {c.start}–{c.end}</div>{row}'
-        f'<div class="src-context">{_context_html(c)}</div>'
-        '<div class="src-actions"><button type="button" class="copy-ref">复制引用</button>'
-        '<span class="copy-status"></span></div>'
-        f'<textarea class="ref-out" readonly hidden>{_esc(copy_text(c))}</textarea></div>'
-    )
-
-
-def _related_card(p: PassageOut, titles: Mapping[str, str]) -> str:
-    section = f'<div class="src-section">章节：{_esc(p.section)}</div>' if p.section else ""
-    return (
-        f'<div class="src-card related"><div class="src-head">'
-        f'<span class="src-title">{_esc(_book(titles.get(p.doc_id, p.doc_id)))}</span></div>{section}'
-        f'<div class="src-span">字符 {p.start}–{p.end}</div>'
-        f'<div class="src-context">{_esc(_clip(p.text, RELATED_CHARS))}</div></div>'
-    )
-
-
-def render_sources(resp: AskResponse | None, titles: Mapping[str, str] | None = None) -> str:
-    """HTML for the sources panel: one card per citation, then related passages if silent."""
-    if resp is None:
-        return NO_SOURCES_HTML
-    titles = titles or {}
-    html_parts: list[str] = []
-    if resp.citations:
-        html_parts.append('<div class="sources-title">引用来源</div>')
-        html_parts += [_citation_card(c) for c in resp.citations]
-    if not resp.answerable and resp.related:
-        html_parts.append(f'<div class="related-head">{RELATED_HEAD}</div>')
-        html_parts += [_related_card(p, titles) for p in resp.related]
-    if not html_parts:
-        return f'<div class="sources-empty">{SILENT}，也没有相近的段落。</div>'
-    return "".join(html_parts)
-
-
-def stage_question(question: str | None, chat: Chat | None) -> tuple[str, Chat, str]:
-    """Show the user's message at once and clear the box; the answer follows."""
-    question, chat = question or "", list(chat or [])
-    if question.strip():
-        chat.append({"role": "user", "content": _md(_clip(question.strip(), 500))})
-    return "", chat, question
-
-
-def answer_turn(
-    pipe: AskPipeline, question: str, chat: Chat | None, history: list[str] | None, doc: str | None
-) -> tuple[Chat, str | None, list[str], str]:
-    """Ask and render. Returns chat, sources HTML (None = leave as is), history, notice."""
-    chat, history = list(chat or []), list(history or [])
-    try:
-        resp = pipe.ask(question, history=history or None, doc=None if doc in (None, "", ALL_DOCS) else doc)
-    except QuestionError as exc:
-        message = str(exc)
-    except Exception:
-        log.exception("ask failed for question %r", question[:200])
-        message = GENERIC_ERROR
-    else:
-        titles = {d.doc_id: d.title for d in pipe.documents}
-        chat.append({"role": "assistant", "content": render_answer(resp, titles)})
-        return chat, render_sources(resp, titles), [*history, question.strip()], ""
-    if question.strip():  # the user bubble is already shown; answer it
-        chat.append({"role": "assistant", "content": f'<span class="err">{_md(message)}</span>'})
-    return chat, None, history, f'<div class="notice">{_esc(message)}</div>'
+def doc_choices(documents: Iterable[Any]) -> list[tuple[str, str]]:
+    return [("全部文档", ALL_DOCS)] + [(d.title, d.doc_id) for d in documents]
 
 
 def api_ask(pipe: AskPipeline, question: str, history: list[str] | None) -> dict[str, Any]:
@@ -248,62 +88,231 @@ def api_ask(pipe: AskPipeline, question: str, history: list[str] | None) -> dict
         raise gr.Error(GENERIC_ERROR) from None
 
 
-def doc_choices(documents: Iterable[Any]) -> list[tuple[str, str]]:
-    return [("全部文档", ALL_DOCS)] + [(d.title, d.doc_id) for d in documents]
+def _export_folder() -> Path:
+    """A fresh folder for one pair of export files; folders older than EXPORT_KEEP_SECONDS are removed
+    (gradio has copied the files into its own cache by then)."""
+    root = Path(tempfile.gettempdir()) / "planqa-exports"
+    root.mkdir(exist_ok=True)
+    for old in root.iterdir():
+        if time.time() - old.stat().st_mtime > EXPORT_KEEP_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(dir=root))
 
 
-def build_demo(pipe: AskPipeline) -> gr.Blocks:
+def _doc(doc: str | None) -> str | None:
+    return None if doc in (None, "", ALL_DOCS) else doc
+
+
+def ask_once(pipe: AskPipeline, question: str, history: list[str], doc: str | None) -> tuple[AskResponse | None, str]:
+    """The pipeline's answer, or None and the message a user should read (unexpected errors are logged)."""
+    try:
+        return pipe.ask(question, history=history or None, doc=_doc(doc)), ""
+    except QuestionError as exc:
+        return None, str(exc)
+    except Exception:
+        log.exception("ask failed for question %r", question[:200])
+        return None, GENERIC_ERROR
+
+
+def answer_turn(pipe: AskPipeline, question: str, chat: Chat | None, history: list[str] | None,
+                doc: str | None) -> tuple[Chat, str | None, list[str], str]:
+    """One question outside a browser session: chat + answer, its sources HTML (None on error), history, notice."""
+    chat, history = list(chat or []), list(history or [])
+    resp, error = ask_once(pipe, question, history, doc)
+    if resp is None:
+        if question.strip():
+            chat.append({"role": "assistant", "content": f'<span class="err">{md(error)}</span>'})
+        return chat, None, history, notice_html(error)
+    titles = {d.doc_id: d.title for d in pipe.documents}
+    turn = new_turn(question.strip(), history, _doc(doc), resp)
+    chat.append({"role": "assistant", "content": render_answer(resp, titles, turn.id)})
+    return chat, render_sources(resp, titles, turn.id), [*history, question.strip()], ""
+
+
+class ChatApp:
+    """What the page does, as methods over plain values (the browser state is a list of turn dicts).
+
+    Args:
+        pipe: answers questions.
+        feedback_file: JSONL that 👍/👎 append to (git-ignored data folder by default).
+        max_question_chars: longer questions are refused and kept in the box.
+    """
+
+    def __init__(self, pipe: AskPipeline, feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE,
+                 max_question_chars: int | None = None) -> None:
+        self.pipe = pipe
+        self.feedback_file = Path(feedback_file)
+        settings = getattr(pipe, "settings", None)
+        self.max_question_chars = max_question_chars or getattr(settings, "max_question_chars", Settings().max_question_chars)
+        self.titles = {d.doc_id: d.title for d in pipe.documents}
+
+    def view(self, turns: list[Turn]) -> tuple[Chat, str]:
+        return chat_messages(turns, self.titles), render_panel(turns, self.titles)
+
+    def ask(self, question: str, turns: list[Turn], doc: str | None) -> tuple[list[Turn], str]:
+        """Answer one question in the conversation; returns the turns and a notice (error) or ""."""
+        history = history_of(turns)
+        resp, error = ask_once(self.pipe, question, history, doc)
+        return (turns, error) if resp is None else ([*turns, new_turn(question.strip(), history, _doc(doc), resp)], "")
+
+    def submit(self, question: str | None, raw: Any, doc: str | None, last: float | None) -> Iterator[tuple[Any, ...]]:
+        """The send/Enter handler; yields (box, chat, panel, state, notice, send button, last accepted time,
+        Word and Markdown export buttons).
+
+        The question is checked before the box is cleared, so a refused question stays
+        for editing and its error is shown once; the send button is off while it runs,
+        and so are the exports until they are rebuilt with the new answer.
+        """
+        skip = gr.skip()
+        text = question or ""
+        if not text.strip() and last and time.monotonic() - last < DOUBLE_PRESS_SECONDS:
+            yield (skip,) * 9
+            return
+        try:
+            clean_question(text, self.max_question_chars)
+        except QuestionError as exc:
+            yield skip, skip, skip, skip, notice_html(str(exc)), skip, skip, skip, skip
+            return
+        turns = load_turns(raw)
+        staged = [*chat_messages(turns, self.titles), {"role": "user", "content": user_bubble(text)},
+                  {"role": "assistant", "content": PENDING_HTML}]
+        off = gr.DownloadButton(interactive=False)
+        yield "", staged, skip, skip, "", gr.Button(interactive=False), time.monotonic(), off, off
+        answered, error = self.ask(text, turns, doc)
+        if error:
+            chat = [*chat_messages(turns, self.titles), {"role": "user", "content": user_bubble(text)},
+                    {"role": "assistant", "content": f'<span class="err">{md(error)}</span>'}]
+            yield skip, chat, skip, skip, "", gr.Button(interactive=True), skip, skip, skip
+            return
+        chat, panel = self.view(answered)
+        yield skip, chat, panel, dump_turns(answered), "", gr.Button(interactive=True), time.monotonic(), skip, skip
+
+    def restore(self, raw: Any) -> tuple[Chat, str]:
+        """On page load: the conversation kept in this browser."""
+        return self.view(load_turns(raw))
+
+    def exports(self, raw: Any) -> tuple[Any, Any]:
+        """Fresh Word and Markdown files of the conversation for the two download buttons."""
+        turns = load_turns(raw)
+        if not turns:
+            return (gr.DownloadButton("导出 Word", value=None, interactive=False),
+                    gr.DownloadButton("导出 Markdown", value=None, interactive=False))
+        folder = _export_folder()
+        stamp = time.strftime("%Y%m%d-%H%M")
+        docx = write_export(turns, self.titles, folder / f"{EXPORT_NAME}-{stamp}.docx")
+        markdown = write_export(turns, self.titles, folder / f"{EXPORT_NAME}-{stamp}.md")
+        n = len(turns)
+        return (gr.DownloadButton(f"导出 Word（{n}问）", value=str(docx), interactive=True),
+                gr.DownloadButton(f"导出 Markdown（{n}问）", value=str(markdown), interactive=True))
+
+    def feedback(self, raw: Any, turn_id: str, rating: str) -> tuple[bool, dict[str, str], str]:
+        """Record 👍/👎 at once. Returns (open the comment form?, form target, notice)."""
+        turn = find_turn(load_turns(raw), str(turn_id))
+        if turn is None or rating not in ("up", "down"):
+            return False, {}, notice_html("找不到这条回答（可能已开始新对话），没有记录。")
+        record = fb.record_for(turn, rating)
+        try:
+            fb.append_feedback(self.feedback_file, record)
+        except OSError:
+            log.exception("could not write feedback to %s", self.feedback_file)
+            return False, {}, notice_html("反馈没能保存，请稍后再试。")
+        if rating == "up":
+            return False, {}, notice_html("已记录：这条回答有用。谢谢！", ok=True)
+        target = {"turn": turn.id, "id": record.id}
+        return True, target, notice_html("已记录：这条回答有误。可以在下方补充哪里不对，或粘贴正确的原文。", ok=True)
+
+    def feedback_detail(self, target: dict[str, str] | None, comment: str, passage: str, raw: Any) -> str:
+        """The optional comment and correct passage for a 👎, appended under the same feedback id."""
+        turn = find_turn(load_turns(raw), str((target or {}).get("turn", "")))
+        if turn is None:
+            return notice_html("找不到这条回答（可能已开始新对话），补充说明没有保存。")
+        if not (comment or "").strip() and not (passage or "").strip():
+            return notice_html("没有填写内容；“有误”已经记录。", ok=True)
+        record = fb.record_for(turn, "down", comment or "", passage or "", feedback_id=(target or {}).get("id"))
+        try:
+            fb.append_feedback(self.feedback_file, record)
+        except OSError:
+            log.exception("could not write feedback to %s", self.feedback_file)
+            return notice_html("补充说明没能保存，请稍后再试。")
+        return notice_html("已保存补充说明，谢谢！它会成为回归测试的草稿用例。", ok=True)
+
+
+def build_demo(pipe: AskPipeline, feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE) -> gr.Blocks:
     """The Blocks app around one loaded pipeline, queue configured."""
-
-    def answer(question: str, chat: Chat, history: list[str], doc: str) -> tuple[Any, ...]:
-        chat, sources, history, notice = answer_turn(pipe, question, chat, history, doc)
-        return chat, gr.skip() if sources is None else sources, history, notice
+    app = ChatApp(pipe, feedback_file)
+    private: dict[str, Any] = {"api_visibility": "private"}
 
     def ask(question: str, history: list[str]) -> dict:
         """Ask one question (history: earlier questions, oldest first); returns AskResponse JSON."""
         return api_ask(pipe, question, history)
 
-    def clear() -> tuple[Any, ...]:
-        return [], [], NO_SOURCES_HTML, "", ""
-
-    with gr.Blocks(title="PlanQA 规划问答", analytics_enabled=False) as demo:
+    with gr.Blocks(title="PlanQA 规划问答", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         gr.HTML(HEADER_HTML, elem_id="planqa-header")
-        history = gr.State([])
-        pending = gr.State("")
+        store = gr.BrowserState([], storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
+        last = gr.State(None)
+        target = gr.State({})
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=420):
+            with gr.Column(scale=3, min_width=340):
                 chat = gr.Chatbot(
-                    elem_id="planqa-chat", show_label=False, height=560, latex_delimiters=[],
-                    feedback_options=None, buttons=["copy"], layout="bubble",
+                    elem_id="planqa-chat", show_label=False, height=600, latex_delimiters=[],
+                    feedback_options=None, buttons=[], layout="bubble",
                     placeholder="请在下方输入问题，例如：到2015年咸阳的宽带用户目标是多少？",
                 )  # fmt: skip
                 notice = gr.HTML("", elem_id="planqa-notice")
+                with gr.Group(visible=False, elem_id="planqa-feedback") as form:
+                    comment = gr.Textbox(label="哪里不对？（可选）", lines=2, max_lines=6, elem_id="planqa-fb-comment")
+                    passage = gr.Textbox(label="正确的原文（可选，从规划里粘贴）", lines=2, max_lines=8, elem_id="planqa-fb-passage")
+                    with gr.Row():
+                        form_send = gr.Button("提交说明", variant="primary", size="sm", elem_id="planqa-fb-send")
+                        form_close = gr.Button("关闭", size="sm", elem_id="planqa-fb-close")
                 with gr.Row():
                     box = gr.Textbox(
                         placeholder="输入问题，回车提问；追问可直接说“那宝鸡呢？”", show_label=False,
-                        scale=5, elem_id="planqa-input", max_lines=4, autofocus=True,
+                        scale=5, elem_id="planqa-input", max_lines=4, autofocus=True, min_width=200,
                     )  # fmt: skip
-                    send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="planqa-send")
-                with gr.Row():
-                    doc = gr.Dropdown(
-                        doc_choices(pipe.documents), value=ALL_DOCS, label="只在此文档中查找",
-                        scale=4, elem_id="planqa-doc",
-                    )  # fmt: skip
-                    clear_btn = gr.Button("清空对话", scale=1, min_width=80, elem_id="planqa-clear")
-                gr.Examples([[q] for q in EXAMPLES], inputs=[box], label="示例问题")
-            with gr.Column(scale=2, min_width=360):
+                    send = gr.Button("提问", variant="primary", scale=1, min_width=72, elem_id="planqa-send")
+                with gr.Row(elem_id="planqa-tools"):
+                    new = gr.Button("新对话", size="sm", min_width=72, scale=0, elem_id="planqa-new")
+                    docx = gr.DownloadButton("导出 Word", size="sm", min_width=96, scale=0, interactive=False, elem_id="planqa-export-docx")
+                    mdown = gr.DownloadButton("导出 Markdown", size="sm", min_width=120, scale=0, interactive=False, elem_id="planqa-export-md")
+                doc = gr.Dropdown(doc_choices(pipe.documents), value=ALL_DOCS, label="只在此文档中查找", elem_id="planqa-doc")
+                examples = gr.Dataset(
+                    components=["textbox"], samples=[[q] for q in EXAMPLES], label="示例问题（点击即提问）",
+                    elem_id="planqa-examples",
+                )  # fmt: skip
+            with gr.Column(scale=2, min_width=340, elem_id="planqa-sources-col"):
                 sources = gr.HTML(
-                    NO_SOURCES_HTML, elem_id="planqa-sources", css_template=SOURCES_CSS,
-                    js_on_load=COPY_JS, max_height=820,
+                    NO_SOURCES_HTML, elem_id="planqa-sources", css_template=SOURCES_CSS, js_on_load=PAGE_JS,
+                    max_height=900,
                 )  # fmt: skip
 
-        for trigger in (box.submit, send.click):
-            trigger(stage_question, [box, chat], [box, chat, pending], queue=False, api_visibility="private").then(
-                answer, [pending, chat, history, doc], [chat, sources, history, notice], api_visibility="private"
-            )
-        clear_btn.click(clear, None, [chat, history, sources, notice, box], queue=False, api_visibility="private")
-        # The chatbot's own trash icon must forget the follow-up history too.
-        chat.clear(clear, None, [chat, history, sources, notice, box], queue=False, api_visibility="private")
+        outputs = [box, chat, sources, store, notice, send, last, docx, mdown]
+        asked = gr.on(
+            [box.submit, send.click], app.submit, [box, store, doc, last], outputs,
+            trigger_mode="once", show_progress="hidden", **private,
+        )  # fmt: skip
+        asked.then(app.exports, [store], [docx, mdown], show_progress="hidden", **private)
+        examples.click(lambda sample: sample[0] if sample else "", [examples], [box], queue=False, **private).then(
+            app.submit, [box, store, doc, last], outputs, show_progress="hidden", **private
+        ).then(app.exports, [store], [docx, mdown], show_progress="hidden", **private)
+
+        def start_over() -> tuple[Any, ...]:
+            return [], NO_SOURCES_HTML, [], "", "", *app.exports([]), gr.Group(visible=False)
+
+        cleared = [chat, sources, store, notice, box, docx, mdown, form]
+        new.click(start_over, None, cleared, queue=False, **private)
+        chat.clear(start_over, None, cleared, queue=False, **private)
+
+        def on_feedback(raw: Any, evt: gr.EventData) -> tuple[Any, ...]:
+            show, where, message = app.feedback(raw, str(getattr(evt, "turn", "")), str(getattr(evt, "rating", "")))
+            return gr.Group(visible=show), where, message, "", ""
+
+        sources.feedback(on_feedback, [store], [form, target, notice, comment, passage], **private)
+        form_send.click(app.feedback_detail, [target, comment, passage, store], [notice], **private).then(
+            lambda: (gr.Group(visible=False), "", ""), None, [form, comment, passage], queue=False, **private
+        )
+        form_close.click(lambda: gr.Group(visible=False), None, [form], queue=False, **private)
+        demo.load(app.restore, [store], [chat, sources], **private).then(app.exports, [store], [docx, mdown], **private)
         gr.api(ask, api_name="ask")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     return demo
@@ -318,6 +327,8 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs:
     )  # fmt: skip
 
 
-def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None,
+          feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE) -> None:
     """Load the pipeline once and serve the app (loopback unless told otherwise)."""
-    launch(build_demo(Pipeline.load(settings or Settings(), build_if_missing=True)), host=host, port=port)
+    pipe = Pipeline.load(settings or Settings(), build_if_missing=True)
+    launch(build_demo(pipe, feedback_file), host=host, port=port)

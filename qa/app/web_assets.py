@@ -3,9 +3,9 @@ from __future__ import annotations
 
 HEADER_HTML = (
     "<h1>PlanQA 规划问答</h1>"
-    "<p>就城市信息化规划提问，回答全部是规划文件原文，标明出处，可一键复制引用。</p>"
+    "<p>就城市信息化规划提问，回答全部是规划文件原文，标明出处；点回答里的 [1] 查看出处，可复制引用、导出对话。</p>"
 )
-NO_SOURCES_HTML = '<div class="sources-empty">提问后，这里会列出每条引用的出处：文件、章节、字符位置和原文段落。</div>'
+NO_SOURCES_HTML = '<div class="sources-empty">提问后，这里会列出每条引用的出处：文件、文号、章节和原文段落。点任一回答里的 [1] 可回看它的出处。</div>'
 EXAMPLES = (
     "到2015年咸阳的宽带用户目标是多少？",
     "宝鸡数字档案馆工程计划经费多少？",
@@ -24,33 +24,71 @@ FONT_STACK = (
     "sans-serif",
 )
 
+PHONE_MAX_WIDTH = 760  # px; below it the sources fold under each answer
+
 PAGE_CSS = """
-.gradio-container { max-width: 1400px !important; }
+.gradio-container { max-width: 1440px !important; margin-left: auto !important; margin-right: auto !important; }
 #planqa-header h1 { margin: 0 0 .2em 0; font-size: 1.6em; }
 #planqa-header p { margin: 0; color: var(--body-text-color-subdued); }
 #planqa-chat mark { background: #fff1a8; padding: 0 .15em; border-radius: 3px; font-weight: 700; }
 #planqa-chat blockquote { border-left: 4px solid #3b6fd8; margin: .4em 0; padding: .2em .8em;
   background: rgba(59,111,216,.06); }
-#planqa-chat .cite-src { color: var(--body-text-color-subdued); font-size: .88em; }
-#planqa-chat .rewritten { color: var(--body-text-color-subdued); font-size: .82em; }
+#planqa-chat .cite-src, #planqa-chat .rewritten { color: var(--body-text-color-subdued); font-size: .85em; }
+#planqa-chat .row-label { color: var(--body-text-color-subdued); font-size: .9em; }
 #planqa-chat .silent { border: 1px solid #e0a800; background: #fff8e1; color: #6b4e00;
   border-radius: 6px; padding: .45em .8em; font-weight: 600; display: inline-block; }
+#planqa-chat .refusal { margin: .4em 0; }
+#planqa-chat .related ul { margin: .2em 0 .2em 1.2em; padding: 0; }
+#planqa-chat .hint { margin-top: .4em; color: #0b5394; }
 #planqa-chat .err { border: 1px solid #d9534f; background: #fdecea; color: #8a1f1b;
   border-radius: 6px; padding: .45em .8em; display: inline-block; }
+#planqa-chat .pending { color: var(--body-text-color-subdued); font-style: italic; }
+#planqa-chat button.cite-n { border: 0; background: none; color: #3b6fd8; cursor: pointer; padding: 0 .1em;
+  font: inherit; font-weight: 700; }
+#planqa-chat button.cite-n:hover { text-decoration: underline; }
+#planqa-chat table.cmp { border-collapse: collapse; margin: .4em 0; font-size: .95em; }
+#planqa-chat table.cmp th, #planqa-chat table.cmp td { border: 1px solid var(--border-color-primary); padding: .2em .6em; }
+#planqa-chat .cmp-none { color: #6b4e00; font-size: .9em; }
+#planqa-chat .turn-actions { display: flex; flex-wrap: wrap; align-items: center; gap: .4em; margin-top: .6em; }
+#planqa-chat .turn-actions button, #planqa-chat .src-inline button.copy-ref {
+  border: 1px solid var(--border-color-primary); border-radius: 5px; background: transparent;
+  padding: .1em .6em; font-size: .85em; cursor: pointer; white-space: nowrap; }
+#planqa-chat .turn-actions button.pressed { background: #e8f0fe; border-color: #3b6fd8; }
+#planqa-chat .act-status, #planqa-chat .copy-status { font-size: .82em; color: #2e7d32; }
+#planqa-chat details.src-inline { display: none; margin-top: .5em; }
+#planqa-chat details.src-inline summary { cursor: pointer; color: #3b6fd8; font-weight: 600; }
+#planqa-chat .src-inline .src-card { border: 1px solid var(--border-color-primary); border-radius: 6px;
+  padding: .5em .7em; margin: .4em 0; }
+#planqa-chat .src-inline .src-card.active { border-color: #3b6fd8; }
+#planqa-chat .src-inline .src-section, #planqa-chat .src-inline .src-span,
+#planqa-chat .src-inline .src-docno, #planqa-chat .src-inline .src-date { color: var(--body-text-color-subdued); font-size: .85em; }
+#planqa-chat .src-inline .src-docno, #planqa-chat .src-inline .src-date { margin-left: .4em; }
 #planqa-notice .notice { border: 1px solid #d9534f; background: #fdecea; color: #8a1f1b;
   border-radius: 6px; padding: .5em .9em; margin: .3em 0; }
+#planqa-notice .notice.ok { border-color: #2e7d32; background: #edf7ee; color: #1e4620; }
+#planqa-tools button { white-space: nowrap; }
+#planqa-feedback { border: 1px solid #e0a800; border-radius: 8px; }
+@media (max-width: 760px) {
+  #planqa-sources-col { display: none !important; }
+  #planqa-chat details.src-inline { display: block; }
+  #planqa-header h1 { font-size: 1.3em; }
+}
 """
 
 # Scoped to the sources gr.HTML component by gradio (css_template).
 SOURCES_CSS = """
 .sources-empty { color: var(--body-text-color-subdued); padding: 1em .2em; }
+.turn-src[hidden] { display: none !important; }
+.turn-q { font-size: .9em; color: var(--body-text-color-subdued); margin-bottom: .3em; }
 .sources-title { font-weight: 700; margin: .2em 0 .6em 0; font-size: 1.05em; }
 .src-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: .7em .9em; margin-bottom: .8em; background: var(--background-fill-secondary); }
+.src-card.active { border-color: #3b6fd8; box-shadow: 0 0 0 2px rgba(59,111,216,.25); }
 .src-card.related { border-style: dashed; opacity: .92; }
 .src-head { font-weight: 600; }
 .src-n { color: #3b6fd8; margin-right: .3em; }
-.src-docno { color: var(--body-text-color-subdued); font-weight: 400; font-size: .9em; margin-left: .4em; }
+.src-label { background: #fff8e1; color: #6b4e00; border-radius: 4px; padding: 0 .4em; margin-right: .4em; font-size: .85em; }
+.src-docno, .src-date { color: var(--body-text-color-subdued); font-weight: 400; font-size: .9em; margin-left: .4em; }
 .src-section, .src-span { color: var(--body-text-color-subdued); font-size: .86em; margin-top: .15em; }
 .src-row { margin-top: .4em; font-size: .92em; }
 .src-context { margin: .5em 0; padding: .3em .7em; border-left: 3px solid var(--border-color-primary);
@@ -65,32 +103,111 @@ SOURCES_CSS = """
 .related-head { font-weight: 700; margin: .8em 0 .5em 0; color: #6b4e00; }
 """
 
-# Runs once per sources panel (gr.HTML js_on_load); delegation on the root
-# element keeps working after the panel's HTML is replaced by each answer.
-# The textarea is the fallback: headless or non-HTTPS pages often have no
-# clipboard API, so the reference is always shown selected for Ctrl+C.
-COPY_JS = """
-element.addEventListener('click', async (event) => {
-  const button = event.target.closest('button.copy-ref');
-  if (!button) return;
-  const card = button.closest('.src-card');
-  const box = card.querySelector('textarea.ref-out');
-  const status = card.querySelector('.copy-status');
-  box.hidden = false;
-  box.style.height = 'auto';
-  box.style.height = (box.scrollHeight + 4) + 'px';  // show the whole reference
-  let copied = false;
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(box.value);
-      copied = true;
+# Runs once, on the sources panel (gr.HTML js_on_load), and listens on the whole
+# page: chat bubbles are sanitized (classes survive, data-* does not), so a button
+# names its answer in a class "t-<turn id>" and citation "n-<n>", and the texts to
+# copy are read from the panel, which holds every answer's section. Clipboard: the
+# async API where the page is a secure context (localhost is), else a selected
+# textarea and execCommand('copy'); the panel's reference box stays visible either way.
+PAGE_JS = """
+if (!window.__planqaChat) {
+  window.__planqaChat = true;
+  const narrow = () => window.matchMedia('(max-width: %(phone)dpx)').matches;
+  const token = (el, prefix) => {
+    for (const c of el.classList) { if (c.startsWith(prefix)) return c.slice(prefix.length); }
+    return '';
+  };
+  const section = (turn) => element.querySelector(`section.turn-src[data-turn="${turn}"]`);
+  const copyText = async (text) => {
+    try {
+      if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); return true; }
+    } catch (err) { /* fall through to execCommand */ }
+    const area = document.createElement('textarea');
+    area.value = text; area.setAttribute('readonly', ''); area.style.position = 'fixed'; area.style.left = '-9999px';
+    document.body.appendChild(area); area.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
+    area.remove();
+    return ok;
+  };
+  const showTurn = (turn, n) => {
+    const target = section(turn);
+    if (!target) return null;
+    element.querySelectorAll('section.turn-src').forEach((s) => { s.hidden = s !== target; });
+    element.querySelectorAll('.src-card.active').forEach((c) => c.classList.remove('active'));
+    const card = n ? target.querySelector(`.src-card[data-n="${n}"]`) : null;
+    if (card) { card.classList.add('active'); if (!narrow()) card.scrollIntoView({block: 'nearest'}); }
+    return target;
+  };
+  const status = (holder, text) => { if (holder) holder.textContent = text; };
+  // Enter in an empty question box asks nothing: it is the second press of a double Enter
+  // (the box was just cleared); the 提问 button still explains an empty question.
+  const emptyEnter = (event) => {
+    const box = event.target;
+    if (event.key === 'Enter' && !event.shiftKey && box instanceof HTMLTextAreaElement
+        && box.closest('#planqa-input') && !box.value.trim()) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
     }
-  } catch (err) { copied = false; }
-  box.focus();
-  box.select();
-  if (!copied) {
-    try { copied = document.execCommand('copy'); } catch (err) { copied = false; }
-  }
-  status.textContent = copied ? '已复制到剪贴板' : '请按 Ctrl+C 复制下方文字';
-});
-"""
+  };
+  document.addEventListener('keydown', emptyEnter, true);
+  document.addEventListener('keypress', emptyEnter, true);
+  document.addEventListener('click', async (event) => {
+    const cite = event.target.closest('#planqa-chat button.cite-n');
+    if (cite) {
+      const turn = token(cite, 't-'), n = token(cite, 'n-');
+      showTurn(turn, n);
+      const bubble = cite.closest('.ans');
+      const fold = bubble && bubble.querySelector('details.src-inline');
+      if (fold && narrow()) {
+        fold.open = true;
+        fold.querySelectorAll('.src-card').forEach((c) => c.classList.toggle('active', c.classList.contains('n-' + n)));
+        const card = fold.querySelector('.src-card.n-' + n);
+        if (card) card.scrollIntoView({block: 'nearest'});
+      }
+      return;
+    }
+    const action = event.target.closest('#planqa-chat .turn-actions button');
+    if (action) {
+      const turn = token(action, 't-');
+      const holder = action.closest('.turn-actions').querySelector('.act-status');
+      const target = section(turn);
+      if (action.classList.contains('act-copy') || action.classList.contains('act-refs')) {
+        const kind = action.classList.contains('act-copy') ? 'plain-answer' : 'plain-refs';
+        const box = target && target.querySelector('textarea.' + kind);
+        if (!box) { status(holder, '找不到这条回答的内容，请刷新页面'); return; }
+        status(holder, (await copyText(box.value)) ? '已复制' : '复制失败，请在右侧出处栏手动选择文字');
+      } else {
+        const rating = action.classList.contains('act-up') ? 'up' : 'down';
+        action.closest('.turn-actions').querySelectorAll('.act-up, .act-down').forEach((b) => b.classList.remove('pressed'));
+        action.classList.add('pressed');
+        status(holder, rating === 'up' ? '已记录：有用' : '已记录：有误，可在下方补充说明');
+        trigger('feedback', {turn: turn, rating: rating});
+      }
+      return;
+    }
+    const copyRef = event.target.closest('button.copy-ref');
+    if (copyRef) {
+      const turn = copyRef.dataset.turn !== undefined ? copyRef.dataset.turn : token(copyRef, 't-');
+      const n = copyRef.dataset.n || token(copyRef, 'n-');
+      const scope = turn ? section(turn) : element;
+      const card = scope && scope.querySelector(`.src-card[data-n="${n}"]`);
+      const box = card && card.querySelector('textarea.ref-out');
+      const holder = copyRef.parentElement.querySelector('.copy-status');
+      if (!box) { status(holder, '找不到引用文字'); return; }
+      const inPanel = element.contains(copyRef);
+      if (inPanel) {
+        box.hidden = false;
+        box.style.height = 'auto';
+        box.style.height = (box.scrollHeight + 4) + 'px';
+      }
+      const copied = await copyText(box.value);
+      if (inPanel) { box.focus(); box.select(); }
+      status(holder, copied ? '已复制到剪贴板' : '请按 Ctrl+C 复制下方文字');
+      return;
+    }
+    const bubble = event.target.closest('#planqa-chat .ans');
+    if (bubble) showTurn(token(bubble, 't-'), '');  // clicking an answer shows its sources
+  });
+}
+""" % {"phone": PHONE_MAX_WIDTH}

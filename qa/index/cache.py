@@ -18,6 +18,7 @@ class EmbeddingCache:
         self.keys_path = folder / f"embeddings-{model_key}.json"
         self.vectors_path = folder / f"embeddings-{model_key}.npy"
         self.table: dict[str, np.ndarray] = {}
+        self.computed = 0  # texts embedded (not found in the cache) since this object was made
         try:
             keys = json.loads(self.keys_path.read_text(encoding="utf-8"))
             vectors = np.load(self.vectors_path, allow_pickle=False)
@@ -32,9 +33,13 @@ class EmbeddingCache:
         if todo:
             vectors = encoder.encode_passages([t for _, t in todo], progress=progress)
             self.table.update({k: v for (k, _), v in zip(todo, vectors)})
+            self.computed += len(todo)
         return np.stack([self.table[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, encoder.dim), np.float32)
 
     def save(self) -> None:
+        """Write the cache if anything was embedded (rewriting 100 documents' vectors costs a second)."""
+        if not self.computed and self.vectors_path.is_file():
+            return
         self.keys_path.parent.mkdir(parents=True, exist_ok=True)
         keys = sorted(self.table)
         tmp_vectors = self.vectors_path.with_suffix(".tmp.npy")

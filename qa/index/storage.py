@@ -20,7 +20,7 @@ from qa.index.bm25 import BM25
 from qa.index.encoder import model_info
 from qa.index.segment import add_words
 from qa.ingest.chunking import Cell, Chunk
-from qa.ingest.documents import Document
+from qa.ingest.documents import Document, source_files
 from qa.settings import REPO_ROOT, Settings
 
 FORMAT_VERSION = 2
@@ -57,6 +57,7 @@ class LoadedIndex:
     doc_chunk_ids: dict[str, np.ndarray]
     vocab_terms: list[str]
     vocab_vectors: np.ndarray
+    build: str = ""  # the build folder's name (what index/CURRENT named when it was loaded)
 
 
 def sha256_file(path: Path) -> str:
@@ -74,6 +75,9 @@ def sha256_file(path: Path) -> str:
 TOKEN_RESOURCES = (
     "qa/data/userdict.txt", "qa/data/places.txt", "qa/index/segment.py",
     "qa/ingest/chunking.py", "qa/ingest/tables.py", "qa/ingest/documents.py", "qa/ingest/text.py",
+    "qa/ingest/layout.py", "qa/ingest/metadata.py", "qa/ingest/readers/__init__.py", "qa/ingest/readers/sniff.py",
+    "qa/ingest/readers/txt.py", "qa/ingest/readers/word.py", "qa/ingest/readers/wordxml.py",
+    "qa/ingest/readers/pdf.py", "qa/ingest/readers/pdf_layout.py", "qa/ingest/readers/legacy.py",
 )
 
 
@@ -82,10 +86,13 @@ def resource_hashes(root: Path = REPO_ROOT) -> dict[str, str]:
     return {name: sha256_file(root / name) for name in TOKEN_RESOURCES}
 
 
-def seed_hashes(seeds_dir: Path) -> dict[str, str]:
-    """sha256 of every seed file, keyed by file name (what staleness compares)."""
-    hashes = {}
-    for path in sorted(seeds_dir.glob("*.txt")):
+def seed_hashes(folder: Path | None) -> dict[str, str]:
+    """sha256 of every document file and sidecar in a folder, keyed by file name (what staleness compares)."""
+    hashes: dict[str, str] = {}
+    if folder is None or not folder.is_dir():
+        return hashes
+    files, _ = source_files(folder)
+    for path in files + [p for p in sorted(folder.glob("*.meta.json"))]:
         try:
             hashes[path.name] = sha256_file(path)
         except OSError:  # skipped by the build too; if it becomes readable the index is stale
@@ -130,6 +137,8 @@ def check_index(settings: Settings, build: Path) -> dict:
         raise IndexProblem("stale", "index was built with another embedding model; rebuild with `planqa index build`")
     if manifest.get("seeds") != seed_hashes(settings.seeds_dir):
         raise IndexProblem("stale", f"documents in {settings.seeds_dir} changed since the index was built; rebuild with `planqa index build`")
+    if manifest.get("docs", {}) != seed_hashes(settings.docs_folder):
+        raise IndexProblem("stale", f"documents in {settings.docs_folder} changed since the index was built; rebuild with `planqa index build`")
     return manifest
 
 
@@ -138,18 +147,28 @@ def _read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def load_index(settings: Settings) -> LoadedIndex:
-    """Load the current build after checking it; raise IndexProblem if it cannot be used."""
-    build = current_build(settings.index_dir)
+def read_chunks(build: Path) -> tuple[list[dict], list[Chunk]]:
+    """The rows of a build's chunks.jsonl and the chunks they hold."""
+    rows = _read_jsonl(build / "chunks.jsonl")
+    chunks = [
+        Chunk(r["chunk_id"], r["doc_id"], r["start"], r["end"], r["text"], tuple(r["section"]), r["kind"],
+              tuple(Cell(**cell) for cell in r["cells"]), r.get("page", 0))
+        for r in rows
+    ]
+    return rows, chunks
+
+
+def read_documents(build: Path) -> dict[str, Document]:
+    return {row["doc_id"]: Document.from_row(row) for row in _read_jsonl(build / "documents.jsonl")}
+
+
+def load_index(settings: Settings, build: Path | None = None) -> LoadedIndex:
+    """Load a build (the current one by default) after checking it; raise IndexProblem if it cannot be used."""
+    build = build or current_build(settings.index_dir)
     manifest = check_index(settings, build)
     try:
-        rows = _read_jsonl(build / "chunks.jsonl")
-        documents = {row["doc_id"]: Document(**row) for row in _read_jsonl(build / "documents.jsonl")}
-        chunks = [
-            Chunk(r["chunk_id"], r["doc_id"], r["start"], r["end"], r["text"], tuple(r["section"]), r["kind"],
-                  tuple(Cell(**cell) for cell in r["cells"]))
-            for r in rows
-        ]
+        rows, chunks = read_chunks(build)
+        documents = read_documents(build)
         sentences = [Sentence(**row) for row in _read_jsonl(build / "sentences.jsonl")]
         sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
         vocab_terms = json.loads((build / "vocab_terms.json").read_text(encoding="utf-8"))
@@ -176,4 +195,5 @@ def load_index(settings: Settings) -> LoadedIndex:
         doc_chunk_ids=doc_chunk_ids,
         vocab_terms=vocab_terms,
         vocab_vectors=vocab_vectors,
+        build=build.name,
     )

@@ -2,16 +2,20 @@
 
 Paragraphs are lines, or runs of 2+ spaces inside a line; headings follow
 一、/（一）/1、/1./（1）/专栏N/附件 and may be glued to the prose after a sentence
-end (Baoji). Every chunk keeps its heading path and exact [start, end) span.
+end (Baoji). A reader's hints come first: a paragraph a Word style or a PDF font
+size marks as a heading, and a real table, one chunk per row with its column
+headers. Every chunk keeps its heading path, exact [start, end) span and page.
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from qa.ingest.documents import Document
-from qa.ingest.tables import Table, parse_table
+from qa.ingest.layout import Heading
+from qa.ingest.tables import Table, from_layout, parse_table
 from qa.ingest.text import sentence_spans, squeeze, strip_span
 
 _MARKERS: tuple[tuple[str, int, str], ...] = (
@@ -52,6 +56,7 @@ class Chunk:
     section: tuple[str, ...]
     kind: str = "text"
     cells: tuple[Cell, ...] = field(default=())
+    page: int = 0  # 1-based page the chunk starts on; 0 when the file has no pages
 
     @property
     def section_path(self) -> str:
@@ -131,21 +136,36 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_table_line(text: str, span: tuple[int, int]) -> bool:
+def _is_table_line(text: str, span: tuple[int, int], headings: Mapping[int, Heading]) -> bool:
     value = text[span[0]:span[1]]
-    if not value or len(squeeze(value)) > _TABLE_LINE_MAX or "。" in value:
+    if not value or span[0] in headings or len(squeeze(value)) > _TABLE_LINE_MAX or "。" in value:
         return False
     return not any(regex.match(value) for regex, level, kind in _MARKER_AT if kind in ("box", "appendix"))
 
 
-def _blocks(text: str) -> list[tuple[str, list[tuple[int, int]]]]:
-    """Split the document into ('para', [span]) and ('table', [line spans]) blocks."""
+def _blocks(doc: Document) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Split the document into blocks: ('para', [span]), ('heading', [span]) for a
+    reader's heading, ('layout', [span]) for a reader's table and ('table', [line
+    spans]) for a table flattened to one cell per line."""
+    text = doc.text
+    headings = {h.start: h for h in doc.headings}
+    layouts = sorted((t.start, t.end) for t in doc.tables if any(c for row in t.rows for c in row))
     blocks: list[tuple[str, list[tuple[int, int]]]] = []
     lines = [span for span in _lines(text) if span[1] > span[0]]
     i = 0
     while i < len(lines):
+        inside = next((t for t in layouts if t[0] <= lines[i][0] < t[1]), None)
+        if inside is not None:
+            blocks.append(("layout", [inside]))
+            while i < len(lines) and lines[i][0] < inside[1]:
+                i += 1
+            continue
+        if lines[i][0] in headings:
+            blocks.append(("heading", [lines[i]]))
+            i += 1
+            continue
         j = i
-        while j < len(lines) and _is_table_line(text, lines[j]):
+        while j < len(lines) and _is_table_line(text, lines[j], headings) and not any(t[0] <= lines[j][0] < t[1] for t in layouts):
             j += 1
         if j - i >= _TABLE_MIN_LINES:
             blocks.append(("table", lines[i:j]))
@@ -231,15 +251,31 @@ def _table_chunks(doc: Document, table: Table, section: tuple[str, ...]) -> list
     for row in table.rows:
         # A total row is "合计" plus the grand total, which belongs to the last column.
         names = table.headers if not row.is_total else (table.headers[0], table.headers[-1])
+        columns = row.columns or tuple(range(len(row.cells)))
         cells = tuple(
-            Cell(header=names[min(i, len(names) - 1)], value=doc.text[s:e], start=s, end=e)
-            for i, (s, e) in enumerate(row.cells)
+            Cell(header=names[min(col, len(names) - 1)], value=doc.text[s:e], start=s, end=e)
+            for col, (s, e) in zip(columns, row.cells)
         )
         start, end = row.cells[0][0], row.cells[-1][1]
         path = section + table.title + ((row.group,) if row.group else ())
         body = doc.text[start:end]
         chunks.append(Chunk(chunk_id(doc.doc_id, start, end, body), doc.doc_id, start, end, body, path, "table_row", cells))
-    return chunks
+    return [replace(c, page=doc.page_at(c.start) or 0) for c in chunks] if doc.pages else chunks
+
+
+def _lines_within(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """A reader's table that is no table after all (no data row): its cells as paragraphs."""
+    return [s for s in _lines(text) if span[0] <= s[0] < span[1] and s[1] > s[0]]
+
+
+def _hinted_heading(text: str, span: tuple[int, int], hint: Heading, outline: _Outline, title: str) -> bool:
+    """Push a heading the reader found (a Word style, a larger PDF font) that carries no
+    一、/（一） marker; one with a marker is left to the marker rules. True if pushed."""
+    value = text[span[0]:span[1]]
+    if value == title or any(regex.match(value) for regex, _, _ in _MARKER_AT):
+        return False
+    outline.push(min(hint.level, 4), squeeze(value)[:24], "heading")
+    return True
 
 
 def chunk_document(doc: Document, max_chars: int = 320, min_chars: int = 40) -> list[Chunk]:
@@ -256,17 +292,20 @@ def chunk_document(doc: Document, max_chars: int = 320, min_chars: int = 40) -> 
     text = doc.text
     outline = _Outline()
     chunks: list[Chunk] = []
-    for kind, spans in _blocks(text):
-        if kind == "table":
-            table = parse_table(text, spans)
+    layouts = {t.start: t for t in doc.tables if any(c for row in t.rows for c in row)}
+    hints = {h.start: h for h in doc.headings}
+    for kind, spans in _blocks(doc):
+        if kind in ("table", "layout"):
+            table = parse_table(text, spans) if kind == "table" else from_layout(text, layouts[spans[0][0]])
             if table is not None:
                 chunks.extend(_table_chunks(doc, table, outline.path()))
                 outline.box_has_content = True
                 continue
-            spans_to_walk = spans
-        else:
-            spans_to_walk = spans
-        for para_start, para_end in spans_to_walk:
+            if kind == "layout":
+                spans = _lines_within(text, spans[0])
+        if kind == "heading" and _hinted_heading(text, spans[0], hints[spans[0][0]], outline, doc.title):
+            continue
+        for para_start, para_end in spans:
             for index, (seg_start, seg_end) in enumerate(_segments(text, para_start, para_end)):
                 body_start = seg_start
                 for regex, level, marker_kind in _MARKER_AT:
@@ -298,4 +337,19 @@ def chunk_document(doc: Document, max_chars: int = 320, min_chars: int = 40) -> 
                     continue
                 for s, e in _split_long(text, seg_start, seg_end, max_chars, min_chars):
                     chunks.append(Chunk(chunk_id(doc.doc_id, s, e, text[s:e]), doc.doc_id, s, e, text[s:e], outline.path()))
-    return chunks
+    return [replace(c, page=doc.page_at(c.start) or 0) for c in chunks] if doc.pages else chunks
+
+
+def _lines_within(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """A reader's table that is no table after all (no data row): its cells as paragraphs."""
+    return [s for s in _lines(text) if span[0] <= s[0] < span[1] and s[1] > s[0]]
+
+
+def _hinted_heading(text: str, span: tuple[int, int], hint: Heading, outline: _Outline, title: str) -> bool:
+    """Push a heading the reader found (a Word style, a larger PDF font) that carries no
+    一、/（一） marker; one with a marker is left to the marker rules. True if pushed."""
+    value = text[span[0]:span[1]]
+    if value == title or any(regex.match(value) for regex, _, _ in _MARKER_AT):
+        return False
+    outline.push(min(hint.level, 4), squeeze(value)[:24], "heading")
+    return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.ingest.layout import TableLayout
 from qa.ingest.text import squeeze
 
 _NUMBER = re.compile(r"^[-+]?[\d,]+(?:\.\d+)?\s*(?:%|％|万元|亿元|万户|万)?$")
@@ -25,6 +26,7 @@ class TableRow:
     cells: tuple[Span, ...]
     group: str = ""
     is_total: bool = False
+    columns: tuple[int, ...] = ()  # column of each cell when empty cells were left out
 
 
 @dataclass(frozen=True)
@@ -126,3 +128,33 @@ def parse_table(text: str, lines: list[Span]) -> Table | None:
             continue
         out.append(TableRow(cells=tuple(cells[first:first + count]), group=group, is_total=kind == "total"))
     return Table(title=title, headers=headers, rows=tuple(out))
+
+
+def from_layout(text: str, layout: TableLayout) -> Table | None:
+    """A reader's real table as a :class:`Table`: merged title rows, header row, group rows, data rows.
+
+    Args:
+        text: the whole document.
+        layout: the table's cell spans (first rows: title rows spanning the table, then headers).
+
+    Returns:
+        The table, or None when no data row is left.
+    """
+    rows = [row for row in layout.rows if any(row)]
+    title: list[str] = []
+    # A caption typed into a first row merged across the table ("专栏1 …") is its title.
+    while len(rows) > 2 and sum(1 for cell in rows[0] if cell) == 1 and len(rows[1]) > 1:
+        cell = next(cell for cell in rows.pop(0) if cell)
+        title.append(squeeze(text[cell[0]:cell[1]]))
+    if len(rows) < 2:
+        return None
+    headers = tuple(squeeze(text[c[0]:c[1]]) if c else "" for c in rows[0])
+    out: list[TableRow] = []
+    group = ""
+    for row in rows[1:]:
+        filled = [(i, cell) for i, cell in enumerate(row) if cell]
+        if len(filled) == 1 and len(headers) > 2:
+            group = squeeze(text[filled[0][1][0]:filled[0][1][1]])  # a row naming the group of rows below it
+            continue
+        out.append(TableRow(cells=tuple(cell for _, cell in filled), group=group, columns=tuple(i for i, _ in filled)))
+    return Table(title=tuple(title), headers=headers, rows=tuple(out)) if out else None

@@ -20,14 +20,15 @@ GOOD = "xianyang-2007-informatization-review.txt"
 def bad_seeds(folder: Path, huge_bytes: int) -> dict[str, str]:
     """Write one file per fault into folder; returns file name -> the reason its message must give."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "gbk.txt").write_bytes("咸阳市信息化规划".encode("gbk"))
+    # GBK is read since issue 14 (see test_gbk_seed_is_read); bytes no allowed encoding reads are refused.
+    (folder / "undecodable.txt").write_bytes(b"\xa2" * 3000)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.txt").write_text(" \n\u3000\n", encoding="utf-8")
     (folder / "nul.txt").write_bytes("标题\n正文\x00".encode())
     with (folder / "huge.txt").open("wb") as handle:
         handle.truncate(huge_bytes)  # sparse: the size is refused before anything is read
     (folder / "folder.txt").mkdir()
-    return {"gbk.txt": "not UTF-8 text", "empty.txt": "empty", "blank.txt": "empty", "nul.txt": "NUL",
+    return {"undecodable.txt": "not readable Chinese", "empty.txt": "empty", "blank.txt": "empty", "nul.txt": "NUL",
             "huge.txt": "the limit is", "folder.txt": "cannot read"}
 
 
@@ -49,9 +50,15 @@ def test_bad_documents_are_named_and_others_load(tmp_path: Path, monkeypatch: py
         assert messages[name].startswith(str(tmp_path / name)) and reason in messages[name]
 
 
+def test_gbk_seed_is_read(tmp_path: Path) -> None:
+    (tmp_path / "gbk.txt").write_bytes("咸阳市信息化规划\n正文。".encode("gbk"))
+    [doc], problems = load_documents(tmp_path)
+    assert not problems and doc.text.startswith("咸阳市信息化规划") and doc.encoding == "gb18030"
+
+
 def test_folder_without_usable_documents_is_an_error(tmp_path: Path) -> None:
     bad_seeds(tmp_path / "seeds", documents.MAX_DOC_BYTES + 1)
-    with pytest.raises(ValueError, match=r"no usable documents in .*seeds: .*gbk\.txt: not UTF-8"):
+    with pytest.raises(ValueError, match=r"no usable documents in .*seeds: .*undecodable\.txt: decoded as \S+ \(the best guess\)"):
         load_documents(tmp_path / "seeds")
     with pytest.raises(ValueError, match="does not exist"):
         load_documents(tmp_path / "nowhere")

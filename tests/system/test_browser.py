@@ -12,67 +12,25 @@ from typing import Any
 
 import pytest
 
-from qa.answer.pipeline import Pipeline, QuestionError, clean_question
-from qa.ingest.documents import load_documents
-from qa.schemas import AskResponse, CitationOut, PassageOut
+from web_fake import FakePipeline
+
+from qa.answer.pipeline import Pipeline
+from qa.schemas import AskResponse
 from qa.settings import REPO_ROOT, Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 BOT = "#planqa-chat [data-testid=bot]"
+SHOWN = "#planqa-sources section.turn-src:not([hidden])"  # the panel holds every answer's sources, one shown
 XIANYANG_Q = "到2015年咸阳的宽带用户目标是多少？"
 # Test-only hook: PLANQA_WEB_FAKE=1 serves canned answers (UI work without the model).
 USE_FAKE = os.environ.get("PLANQA_WEB_FAKE") == "1"
 # Written under the git-ignored reports folder so a test run never dirties the tree;
-# copy it to docs/screenshot.png to refresh the README's picture.
+# copy them to docs/ (screenshot.png, screenshot-phone.png, screenshot-wide.png) to refresh the README's pictures.
 SCREENSHOT = Path(os.environ.get("PLANQA_SCREENSHOT", REPO_ROOT / "eval" / "reports" / "browser" / "screenshot.png"))
 TIMINGS: list[float] = []
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-class FakePipeline:
-    """Test-only stand-in with canned answers cut from the real seed texts."""
-
-    def __init__(self) -> None:
-        docs, _ = load_documents(Settings().seeds_dir)
-        self._docs = {d.city + ("2007" if "2007" in d.title else ""): d for d in docs}
-        self.documents = docs
-
-    def _cite(self, doc: Any, quote: str, section: str, key: str) -> CitationOut:
-        start = doc.text.index(quote)
-        p_start = doc.text.rfind("\n", 0, start) + 1
-        p_end = doc.text.find("\n", start)
-        p_end = len(doc.text) if p_end < 0 else p_end
-        return CitationOut(
-            n=1, doc_id=doc.doc_id, title=doc.title, section=section, start=start, end=start + len(quote),
-            quote=quote, key=key, display=quote, doc_number=doc.doc_number, context_start=p_start,
-            context_end=p_end, context=doc.text[p_start:p_end],
-            reference=f"《{doc.title}》{'（' + doc.doc_number + '）' if doc.doc_number else ''}“{section}”：“{quote}”",
-        )
-
-    def ask(self, question: str, history: list[str] | None = None, doc: str | None = None) -> AskResponse:
-        text = clean_question(question, 2000)
-        standalone = text
-        if text.startswith("那") and history:
-            standalone = history[-1].replace("咸阳", text.strip("那呢？?"))
-        if doc:
-            standalone = next(d.city for d in self.documents if d.doc_id == doc) + standalone
-        if "渭南" in standalone:
-            d = self._docs["宝鸡"]
-            related = [PassageOut(doc_id=d.doc_id, chunk_id="x", section="二、（三）发展目标", start=4983,
-                                  end=5100, text=d.text[4983:5100], score=0.3)]
-            return AskResponse(question=text, rewritten_question=standalone, answerable=False,
-                               answer="文档中没有找到相关内容。", message="这些文档只涉及宝鸡、咸阳，没有关于渭南的内容。",
-                               related=related)
-        if "宝鸡" in standalone:
-            c = self._cite(self._docs["宝鸡"], "宽带用户数超过60万户", "二、指导思想、基本原则和发展目标 > （三）发展目标", "60万户")
-        elif "咸阳" in standalone:
-            c = self._cite(self._docs["咸阳"], "全市宽带用户达到95万户", "二、“十二五”信息化建设发展目标 > （二）发展目标", "95万户")
-        else:
-            raise QuestionError("问题里没有可以检索的文字，请输入完整的问题。")
-        return AskResponse(question=text, rewritten_question=standalone, answerable=True,
-                           answer=f"{c.quote[:-len(c.key)]}**{c.key}** [1]\n\n> “{c.quote}” [1]", citations=[c])
 
 
 def _free_port() -> int:
@@ -141,14 +99,20 @@ def page(app: tuple[str, Any], browser: Any) -> Iterator[Any]:
     context.close()
 
 
+ANSWERED = f"""n => {{
+  const bots = document.querySelectorAll('{BOT}');
+  return bots.length > n && !bots[bots.length - 1].querySelector('.pending');
+}}"""
+
+
 def _ask(page: Any, question: str) -> str:
-    """Type, press Enter, wait for the new bot message; returns the chat's text."""
+    """Type, press Enter, wait for the new bot message (not its pending placeholder); returns its text."""
     before = page.locator(BOT).count()
     box = page.locator("#planqa-input textarea")
     box.fill(question)
     t0 = time.perf_counter()
     box.press("Enter")
-    page.wait_for_function(f"n => document.querySelectorAll('{BOT}').length > n", arg=before)
+    page.wait_for_function(ANSWERED, arg=before)
     TIMINGS.append(time.perf_counter() - t0)
     return page.locator(BOT).last.inner_text()
 
@@ -166,12 +130,13 @@ def test_answer_copy_and_follow_up(page: Any, app: tuple[str, Any]) -> None:
     assert sources.locator("mark").first.is_visible()
     assert "字符" in sources.inner_text()
 
-    page.locator("#planqa-sources button.copy-ref").first.click()
-    out = page.locator("#planqa-sources textarea.ref-out").first
+    page.locator(f"{SHOWN} button.copy-ref").first.click()
+    out = page.locator(f"{SHOWN} textarea.ref-out").first
     out.wait_for(state="visible")
     expected = app[1].ask(XIANYANG_Q).citations[0].reference
     assert out.input_value() == expected
-    assert expected.startswith("《咸阳市“十二五”信息化发展规划》（咸政办发〔2011〕11号）“") and "95万户" in expected
+    assert expected.startswith("《咸阳市“十二五”信息化发展规划》（咸政办发〔2011〕11号，2011年1月26日印发）第二部分“")
+    assert "95万户" in expected
     assert page.locator("#planqa-sources .copy-status").first.inner_text() in {"已复制到剪贴板", "请按 Ctrl+C 复制下方文字"}
 
     follow = _ask(page, "那宝鸡呢？")
@@ -179,8 +144,8 @@ def test_answer_copy_and_follow_up(page: Any, app: tuple[str, Any]) -> None:
     assert "宝鸡" in page.locator(BOT).last.locator(".rewritten").inner_text()
     assert "宝鸡市“十二五”信息化建设规划" in sources.inner_text()
     _no_traceback(page)
-    page.locator("#planqa-sources button.copy-ref").first.click()
-    page.locator("#planqa-sources textarea.ref-out").first.wait_for(state="visible")
+    page.locator(f"{SHOWN} button.copy-ref").first.click()
+    page.locator(f"{SHOWN} textarea.ref-out").first.wait_for(state="visible")
     if not USE_FAKE:  # the README picture must show real answers
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +180,7 @@ def test_document_filter(page: Any) -> None:
     page.get_by_role("option", name="宝鸡市“十二五”信息化建设规划").click()
     answer = _ask(page, "宽带用户目标是多少？")
     assert "60万户" in answer and "95万户" not in answer
-    titles = page.locator("#planqa-sources .src-title").all_inner_texts()
+    titles = page.locator(f"{SHOWN} .src-title").all_inner_texts()
     assert titles and all("宝鸡" in t for t in titles)
 
 
@@ -255,3 +220,73 @@ def test_slow_question_does_not_block_others() -> None:
         assert time.perf_counter() - started < 3.5  # one at a time would take 4.5 s
     finally:
         demo.close()
+
+
+THREE = ("到2015年咸阳的宽带用户目标是多少？", "宝鸡数字档案馆工程计划经费多少？", "咸阳和宝鸡2015年的宽带用户目标分别是多少？")
+
+
+def _turn_of(bubble: Any) -> str:
+    """The turn id an answer bubble names in its classes (t-<id>)."""
+    return next(c[2:] for c in bubble.locator(".ans").get_attribute("class").split() if c.startswith("t-"))
+
+
+def test_first_of_three_answers_keeps_its_own_sources(page: Any, app: tuple[str, Any]) -> None:
+    answers = [_ask(page, q) for q in THREE]
+    assert "95万户" in answers[0] and ("840" in answers[1] or USE_FAKE)
+    first = page.locator(BOT).nth(0)
+    expected = app[1].ask(THREE[0]).citations[0]
+    assert page.locator(SHOWN).get_attribute("data-turn") == _turn_of(page.locator(BOT).nth(2))  # latest shown
+    first.locator("button.cite-n").first.click()
+    shown = page.locator(SHOWN)
+    assert shown.get_attribute("data-turn") == _turn_of(first) and page.locator("#planqa-sources section.turn-src").count() == 3
+    card = shown.locator(".src-card.active")
+    assert card.get_attribute("data-n") == "1"
+    assert expected.title in card.locator(".src-title").inner_text() and "咸政办发〔2011〕11号" in card.inner_text()
+    assert "2011年1月26日印发" in card.inner_text() and "第二部分" in card.locator(".src-section").inner_text()
+    assert expected.key in card.locator("mark").inner_text()
+    card.locator("button.copy-ref").click()
+    assert card.locator("textarea.ref-out").input_value() == expected.reference
+    page.locator(BOT).nth(1).locator(".ans-key").click()  # clicking an answer shows its sources too
+    assert page.locator(SHOWN).get_attribute("data-turn") == _turn_of(page.locator(BOT).nth(1))
+    assert "表格行：" in page.locator(SHOWN).inner_text() or USE_FAKE
+
+
+def test_phone_folds_sources_under_answers_and_wide_is_centred(app: tuple[str, Any], browser: Any) -> None:
+    shots = SCREENSHOT.parent
+    shots.mkdir(parents=True, exist_ok=True)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                has_touch=True, locale="zh-CN")
+    try:
+        pg = phone.new_page()
+        pg.goto(app[0])
+        pg.wait_for_selector("#planqa-input textarea")
+        for q in THREE[:2]:
+            _ask(pg, q)
+        assert not pg.locator("#planqa-sources").is_visible()  # the side panel gives way on a phone
+        first = pg.locator(BOT).nth(0)
+        first.locator("button.cite-n").first.click()
+        fold = first.locator("details.src-inline")
+        assert fold.evaluate("d => d.open") and fold.locator(".src-card.n-1").is_visible()
+        assert "咸政办发〔2011〕11号" in fold.inner_text()
+        new_box = pg.locator("#planqa-new").bounding_box()
+        assert new_box and new_box["height"] < 48  # 新对话 on one line
+        fold.locator(".src-card.n-1").scroll_into_view_if_needed()
+        if not USE_FAKE:
+            pg.screenshot(path=str(shots / "screenshot-phone.png"))
+    finally:
+        phone.close()
+    wide = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+    try:
+        pg = wide.new_page()
+        pg.goto(app[0])
+        pg.wait_for_selector("#planqa-input textarea")
+        _ask(pg, THREE[2])
+        box = pg.locator(".gradio-container").bounding_box()
+        assert box and box["width"] <= 1440 + 1
+        assert abs(box["x"] - (1600 - box["x"] - box["width"])) <= 24  # centred, not hugging the left
+        assert pg.locator(f"{SHOWN} .src-card").count() == 2 and pg.locator("table.cmp").is_visible()
+        pg.wait_for_function("() => !document.querySelector('#planqa-export-docx').disabled")
+        if not USE_FAKE:
+            pg.screenshot(path=str(shots / "screenshot-wide.png"))
+    finally:
+        wide.close()
