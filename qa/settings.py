@@ -18,7 +18,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # Settings that shape the built index; the rest only affect querying.
 INDEX_FIELDS = ("chunk_max_chars", "chunk_min_chars", "bm25_k1", "bm25_b", "model_name", "backend", "dense_index")
 
-FUSION_MODES = ("hybrid", "bm25", "dense", "hybrid+rescore")
+# Retrieval modes: how passages are ranked, and whether the answer step rescores
+# sentences with the dense model. "bm25+rescore" (default) ranks by BM25 with query
+# expansion and uses the dense model in sentence rescoring only: on the dev split every
+# fusion of a dense run (chunk- or sentence-level, fixed or lexical-strength weight)
+# lowered hit@5 (README, "Evaluation").
+FUSION_MODES = ("bm25", "dense", "hybrid", "hybrid+rescore", "bm25+rescore")
+RESCORE_MODES = ("hybrid+rescore", "bm25+rescore")
 # Mirrors qa.index.encoder.BACKENDS and qa.index.dense.KINDS (kept here so settings import no heavy module).
 BACKENDS = ("onnx", "onnx-int8", "torch")
 DENSE_INDEXES = ("flat", "hnsw")
@@ -70,7 +76,7 @@ class Settings:
     bm25_b: float = 0.75
     rrf_k: int = 60
     dense_weight: float = 0.2
-    mode: str = "hybrid+rescore"
+    mode: str = "bm25+rescore"
     top_k: int = 10
     candidates: int = 50
     answer_passages: int = 10

@@ -47,7 +47,7 @@ from qa.index.encoder import Encoder
 from qa.index.segment import content_words, tokenize
 from qa.index.storage import IndexProblem, LoadedIndex, load_index
 from qa.schemas import AskResponse, PassageOut, SlotsOut
-from qa.settings import Settings
+from qa.settings import RESCORE_MODES, Settings
 
 __all__ = ["DocInfo", "Pipeline", "QuestionError", "clean_question"]
 
@@ -187,7 +187,7 @@ class Pipeline:
         timings["bridge"] = timings.get("bridge", 0.0) + (time.perf_counter() - t0) * 1000
         hits, vector, tokens = self._retrieve(side.question, allowed, timings, mode, bridges)
         t0 = time.perf_counter()
-        rescore_vector = vector if (mode or self.settings.mode) == "hybrid+rescore" else None
+        rescore_vector = vector if (mode or self.settings.mode) in RESCORE_MODES else None
         terms = self._terms(tokens, focus)
         decision = answering.choose(self.view, hits, facts, side.question, terms, rescore_vector, self.weights,
                                     self.settings.answer_passages, 3 if facts.wants_list else 1)

@@ -23,6 +23,9 @@ _QUOTE_MAX = 110
 VALUE_REQUIRED = frozenset({"when", "docpart", "who"})
 _ROW_NAME_ONLY = frozenset({"how", "what", "yesno"})
 ROWS_PER_TABLE = 4
+# The passage prior is by rank, as in reciprocal-rank fusion (Cormack et al. 2009,
+# k=60), so it means the same whichever retrieval mode ranked the passages.
+PRIOR_K = 60
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,6 @@ def _row_role(chunk: Chunk, section_role: str) -> str:
 def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: str, terms: list[tuple[str, float]],
                 query_vector: np.ndarray | None, weights: Weights, passages: int) -> list[_Candidate]:
     """Every sentence of the top passages with its score (see :func:`choose`)."""
-    top = max(h.score for h in hits) or 1.0
     # Without sentence rescoring every sentence gets the same, typical dense
     # term, so thresholds stay comparable across modes (ablation).
     neutral = weights.dense_floor + weights.dense_scale
@@ -229,7 +231,7 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
             features = (
                 weights.dense * (float(sim) - weights.dense_floor) / weights.dense_scale
                 + weights.lexical * coverage
-                + weights.passage * hit.score / top
+                + weights.passage * PRIOR_K / (PRIOR_K + rank)
                 + weights.value * fit
                 + year_weight * year_score
                 + weights.role * role_fit(facts.role, role)

@@ -72,6 +72,7 @@ _UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"用户|户数|多少户|家庭"), re.compile(r"户")),
     (re.compile(r"人数|多少人|几人|人口|网民"), re.compile(r"人")),
     (re.compile(r"指数"), re.compile(r"^$")),
+    (re.compile(r"多长|长度|里程|多远"), re.compile(r"公里|千米|米")),
 )
 # An increment ("新增用户10万户") rather than a level, when its clause says so before the number.
 _INCREMENT_BEFORE = re.compile(r"(?:新增|增加|增长|提高|减少|下降|新建|净增)[^，。；、总]*$")
