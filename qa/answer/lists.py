@@ -20,6 +20,8 @@ _CN_COUNT = {c: n for n, c in enumerate("一二三四五六七八九十", start=
 _COUNT = re.compile(r"(?:哪|这)([一二三四五六七八九十两]|\d{1,2})[个项条类方大点部项]|([一二三四五六七八九十两]|\d{1,2})大")
 _MARKER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[、.．]|专栏\d+[：:]?)\s*")
 _TOTAL = re.compile(r"^(?:合计|总计|小计)")
+# Items announced by a verb of listing, separated by commas: "主要用于公共服务平台，信息化重点项目，…"
+_ANNOUNCED = re.compile(r"(?:用于|包括|主要有|分别是|分别为|涵盖|重点是|主要是)[：:]?((?:[^，。；、：]{2,24}[，、；]){1,9}[^，。；、：]{2,24})")
 _CLAUSE_LIST = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16}){2,}")
 MIN_ITEMS = 2
 MIN_COVERAGE = 0.35  # share of the attribute's terms the enumeration's heading must hold
@@ -134,6 +136,16 @@ def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: flo
     return found
 
 
+def _list_span(sentence: str) -> tuple[int, int] | None:
+    """Where a sentence enumerates: the longest run of 、-separated items, or the
+    comma-separated items after a word that announces them ("主要用于A，B，C")."""
+    runs = [(m.start(), m.end()) for m in _CLAUSE_LIST.finditer(sentence)]
+    announced = _ANNOUNCED.search(sentence)
+    if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:
+        runs.append(announced.span(1))
+    return max(runs, key=lambda r: (r[1] - r[0], -r[0]), default=None)
+
+
 def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], wanted: int | None) -> Enumeration | None:
     """The 、-separated items of a chosen sentence, as one quote with the list as its key.
 
@@ -142,12 +154,12 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
     """
     text = view.text(quote.doc_id)
     sentence = text[quote.start:quote.end]
-    match = max(_CLAUSE_LIST.finditer(sentence), key=lambda m: len(m.group()), default=None)
-    if match is None:
+    span = _list_span(sentence)
+    if span is None:
         return None
-    items = match.group().split("、")
+    items = re.split(r"[、，,；]", sentence[span[0]:span[1]])
     coverage = lexical_coverage(terms, sentence, "", view.synonyms) * CLAUSE_DISCOUNT
-    lo, hi = quote.start + match.start(), quote.start + match.end()
+    lo, hi = quote.start + span[0], quote.start + span[1]
     return Enumeration("clauses", _fit(coverage, len(items), wanted),
                        (Quote(quote.doc_id, quote.chunk, quote.start, quote.end, lo, hi, quote.score),))
 

@@ -40,7 +40,7 @@ from qa.answer.retrieval import Hit, search
 from qa.answer.rewrite import rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
 from qa.answer.sides import Side, split_sides
-from qa.answer.thesaurus import load_thesaurus
+from qa.answer.thesaurus import expansions, load_thesaurus
 from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
@@ -181,6 +181,7 @@ class Pipeline:
                             wants_list=focus_facts.wants_list, wants_when=focus_facts.wants_when,
                             wants_who=focus_facts.wants_who, attribute=focus_facts.attribute,
                             qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role)
+        facts = replace(facts, equivalents=tuple(expansions(focus, self.view.synonyms)))
         allowed = self._allowed(doc, side.city)
         t0 = time.perf_counter()
         bridges = self.expander.bridges(focus)

@@ -99,6 +99,7 @@ class QueryFacts:
     attribute: str = ""
     qualifiers: tuple[str, ...] = ()
     answer_type: str = "what"
+    equivalents: tuple[str, ...] = ()  # official terms for the question's everyday words (thesaurus)
 
 
 def short_place(name: str) -> str:
