@@ -53,7 +53,9 @@ class Settings:
         expansion_weight: BM25 weight of the thesaurus equivalents added to a query
             (the user's own words weigh 1); 0 turns expansion off.
         bridge_floor: least e5 cosine between a question word the documents never use
-            and a corpus term for the term to stand in for it; above 1 turns it off.
+            and a corpus term for the term to stand in for it; above 1 (the default)
+            turns it off: on dev no floor helped (0.915 changed no answer, lower floors
+            cost headline accuracy); `python -m qa.evaluation.variants` measures it.
         max_question_chars: longer questions are refused, not truncated.
         backend: embedding runtime, one of BACKENDS: "onnx" (ONNX Runtime, same
             embeddings as "torch", faster), "onnx-int8" (int8 weights, faster still,
@@ -82,7 +84,7 @@ class Settings:
     answer_passages: int = 10
     min_evidence_coverage: float = 0.4
     expansion_weight: float = 0.5
-    bridge_floor: float = 0.915
+    bridge_floor: float = 2.0
     max_question_chars: int = 2000
     backend: str = "onnx"
     dense_index: str = "flat"

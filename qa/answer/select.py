@@ -40,7 +40,6 @@ class Weights:
     role: float = 0.3
     qualifier: float = 0.8
     phrase: float = 1.0
-    section: float = 0.3
     dense_floor: float = 0.78
     dense_scale: float = 0.12
 
@@ -153,19 +152,6 @@ def phrase_match(attribute: str, text: str) -> float:
     return shared[1] / len(attribute) if shared else 0.0
 
 
-# Where each kind of answer lives in a plan: how-questions in the safeguards and
-# tasks, who-questions in the organisation paragraphs and project tables.
-_SECTIONS_FOR = {
-    "how": {"measures": 1.0, "task": 0.5, "project": 0.5, "principle": 0.5},
-    "who": {"measures": 0.5, "annex": 0.5, "project": 0.5},
-}
-
-
-def section_fit(answer_type: str, section_role: str) -> float:
-    """How well a passage's section suits the kind of answer asked (0 when it does not say)."""
-    return _SECTIONS_FOR.get(answer_type, {}).get(section_role, 0.0)
-
-
 def role_fit(asked: str, found: str) -> float:
     """+1 when a sentence reports what the question asks (a target for a target), -1
     for the opposite; an outcome question is answered by nothing, but its target is
@@ -237,7 +223,6 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
                 + weights.role * role_fit(facts.role, role)
                 + weights.qualifier * qualifier_fit(facts.qualifiers, text)
                 + weights.phrase * phrase_match(facts.attribute, text)
-                + weights.section * section_fit(facts.answer_type, view.chunk_roles[hit.chunk])
             )
             found.append(_Candidate(features, coverage, sid, rank, role, year, float(sim), fit))
     found.sort(key=lambda c: (-c.score, c.rank, c.sentence))
