@@ -22,6 +22,9 @@ from qa.evaluation.harness import format_table, load_pipeline, run_mode
 from qa.settings import REPO_ROOT, Settings
 
 
+BRIDGE_FLOOR = 0.9
+
+
 def _no_thesaurus(pipe) -> None:
     pipe.corpus = dataclasses.replace(pipe.corpus, synonyms={})
     pipe.view = dataclasses.replace(pipe.view, synonyms={})
@@ -43,7 +46,6 @@ VARIANTS: dict[str, tuple[Callable | None, str | None]] = {
     "no query expansion": (_no_expansion, None),
     "dense chunk run fused": (None, "hybrid+rescore"),
 }
-BRIDGE_FLOOR = 0.9
 TYPES = ("paraphrase", "list", "comparison", "unanswerable", "number", "fact", "followup", "target_status")
 
 
