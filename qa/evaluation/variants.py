@@ -21,7 +21,6 @@ from qa.evaluation.dataset import load_dataset, load_seeds
 from qa.evaluation.harness import format_table, load_pipeline, run_mode
 from qa.settings import REPO_ROOT, Settings
 
-
 BRIDGE_FLOOR = 0.9
 
 
