@@ -52,6 +52,7 @@ QUALIFIER_GROUPS: tuple[tuple[str, ...], ...] = (
     ("城镇居民", "农村居民"),
     ("固定电话", "移动电话"),
     ("大型企业", "中小企业"),
+    ("企业", "居民", "人口", "家庭"),
 )
 # Words that frame a question rather than name what it asks about.
 FRAME_WORDS = frozenset(

@@ -33,8 +33,13 @@ DOCUMENT_PARTS: dict[str, re.Pattern[str]] = {
     **dict.fromkeys(("日期", "印发日期", "成文日期", "落款日期", "发文日期"), _DATE_VALUE),
     **dict.fromkeys(("标题", "全称", "题目", "文件名"), _TITLE),
 }
-# Who did or does something: an organisation's name ends in one of these.
-ORGANISATION = re.compile(r"[局委办厅部处室院所站司团组会府馆行社]|政府|小组|中心|公司|集团|单位")
+# Who does something: a clause that binds a task to a unit ("由市工信委牵头", "办公室设在
+#市工信委", "以市长为组长"), or a table's unit column.
+ORGANISATION = re.compile(
+    r"由[^，。；]{2,24}?(?:负责|牵头|承担|组织|主管|实施|建设|管理)|[^，。；]{2,14}(?:牵头|负责)|"
+    r"(?:牵头|责任|实施|负责|主管|承办)单位|设在[^，。；]{2,14}|以[^，。；]{2,10}为(?:组长|主任|主体)|实施单位|"
+    r"(?:部|厅|局|司|处|委|办)?(?:部长|厅长|局长|司长|处长|主任|书记|市长|省长|县长|组长|院长|总经理|董事长)"
+)
 
 
 def value_fit(facts: QueryFacts, text: str, question: str) -> float:
