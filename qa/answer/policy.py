@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
 from qa.answer.select import Quote, qualifier_fit
-from qa.answer.values import DOCUMENT_PARTS, ORGANISATION, longest_shared
+from qa.answer.values import DOCUMENT_PARTS, ORGANISATION, longest_shared, unit_conflict
 from qa.answer.view import AnswerView
 
 REASONS = (
@@ -91,6 +91,11 @@ def scope_refusal(facts: QueryFacts, corpus: Corpus, attribute_words: list[str])
         attribute_words: the precise-mode words of the asked attribute.
     """
     foreign = [p for p in facts.places if p not in corpus.cities and p not in corpus.text]
+    # A province or city the documents only mention (陕西 in 陕西省人民政府…) is not one
+    # they plan for, when the question names no city they do plan for.
+    if not any(p in corpus.cities for p in facts.places):
+        foreign += [p for p in facts.admin_places if p not in corpus.cities and p not in foreign
+                    and re.search(rf"{re.escape(p)}(?:省|市|县|区|州|自治)", facts.text)]
     if foreign:
         return Refusal("other_place", f"这些文档只涉及{'、'.join(corpus.cities)}，没有关于{'、'.join(foreign)}的内容。")
     for period in facts.periods:
@@ -148,7 +153,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     chunk = view.chunks[quote.chunk]
     doc = view.documents[quote.doc_id]
     evidence = quote_evidence(view, quote)
-    missing = [p for p in facts.places if p not in corpus.cities and p not in evidence]
+    missing = [p for p in facts.admin_places if p not in corpus.cities and p not in evidence]
     if missing:
         return Refusal("other_place", f"文档中没有给出{'、'.join(missing)}的相关内容。")
     for year in facts.years:
@@ -183,6 +188,8 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.qualifiers and qualifier_fit(facts.qualifiers, _key_clause(view, quote)) < 0:
         other = _other_qualifier(facts.qualifiers, _key_clause(view, quote))
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
+    if facts.wants_number and quote.key_start >= 0 and chunk.kind != "table_row" and unit_conflict(facts.text, value):
+        return Refusal("no_value", f"文档中找到了相关段落，但给出的数字（{value}）不是问题所问的那一类数。")
     quoted = chunk.display if chunk.kind == "table_row" else doc.text[quote.start:quote.end]
     if facts.answer_type == "who" and not ORGANISATION.search(quoted):
         return Refusal("no_value", "文档中找到了相关段落，但没有写明由哪个部门或单位负责。")

@@ -101,6 +101,8 @@ class QueryFacts:
     qualifiers: tuple[str, ...] = ()
     answer_type: str = "what"
     equivalents: tuple[str, ...] = ()  # official terms for the question's everyday words (thesaurus)
+    admin_places: tuple[str, ...] = ()  # places that are surely places: listed, or written with 省/市/县/区
+    text: str = ""  # the question these slots were read from
 
 
 def short_place(name: str) -> str:
@@ -221,7 +223,11 @@ def analyse(question: str, extra_places: tuple[str, ...] = (), scope: Scope | No
     years = find_years(question)
     periods = tuple(dict.fromkeys(_PERIOD.findall(question)))
     kind = answer_type(question)
+    admin = tuple(p for p in places if p in PLACES or p in extra_places
+                  or re.search(rf"{re.escape(p)}(?:省|市(?!级)|县(?!级)|区|州|自治)", question))
     return QueryFacts(
+        text=question,
+        admin_places=admin,
         places=places,
         years=years,
         periods=periods,

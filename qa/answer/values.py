@@ -13,8 +13,8 @@ from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.view import AnswerView
 
 _NUMBER = re.compile(
-    r"\d+(?:[.,]\d+)*(?:\s*[-—~至]\s*\d+(?:[.,]\d+)*)?"
-    r"(?:%|％|/百户|/百人|部/百人|台/百户|万户|万人|万门|万条|万元|亿元|万公里|公里|万|亿|户|人|个|家|所|台|部|条|次|项|门|元|M|倍)?"
+    r"\d+(?:[.,]\d+)*(?:\s*[-—~至]\s*\d+(?:[.,]\d+)*)?多?(?:万|亿)?多?"
+    r"(?:%|％|/百户|/百人|部/百人|台/百户|公里|户|人|门|条|元|个|家|所|台|部|次|项|倍|处|座|名|M)?"
 )
 _CN_NUM = "〇○零一二三四五六七八九十"
 # A date: 二○一一年一月二十六日, 2007年12月28日, 12月28日, 2014年6月.
@@ -50,7 +50,7 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
         numbers = [m.group() for m in _NUMBER.finditer(text) if not re.fullmatch(r"(?:19|20)\d{2}|\d", m.group())]
         if not numbers:
             return 0.0
-        return 1.0 if any(_fits_unit(question, n) is not False for n in numbers) else 0.5
+        return 1.0 if any(fits_unit(question, n) is not False for n in numbers) else 0.5
     if kind == "when":
         return 1.0 if _DATE.search(text) else 0.0
     if kind == "who":
@@ -91,7 +91,7 @@ def _unit_of_number(number: str) -> str:
 _MEASURE = re.compile(r"(?:多少|几)([家个项条所台部次名座处户人门])")
 
 
-def _fits_unit(question: str, number: str) -> bool | None:
+def fits_unit(question: str, number: str) -> bool | None:
     """Whether a number's unit fits what the question asks (None: the question says no unit).
 
     "多少家/几个/多少项" ask for that measure word; rate, money, user and people words
@@ -104,6 +104,12 @@ def _fits_unit(question: str, number: str) -> bool | None:
         if asked.search(question):
             return bool(unit.search(_unit_of_number(number)))
     return None
+
+
+def unit_conflict(question: str, number: str) -> bool:
+    """A number whose own unit is not of the kind asked ("20家" for a 交易额); a bare
+    number (a table cell, an index) never conflicts."""
+    return bool(_unit_of_number(number).strip()) and fits_unit(question, number) is False
 
 
 def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], facts: QueryFacts, question: str) -> tuple[int, int] | None:
@@ -134,7 +140,7 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
     if not facts.wants_when:
         # "9月23日" is a date, not a quantity.
         numbers = [m for m in numbers if not re.match(r"[月日号]", region[m.end():m.end() + 1])] or numbers
-    numbers = [m for m in numbers if _fits_unit(question, m.group()) is not False] or numbers
+    numbers = [m for m in numbers if fits_unit(question, m.group()) is not False] or numbers
     if not _INCREMENT_ASKED.search(question):
         numbers = [m for m in numbers if not _INCREMENT_BEFORE.search(region[max(0, m.start() - 12):m.start()])] or numbers
     anchor = _anchor(region, terms, facts)
@@ -156,7 +162,9 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
 def longest_shared(attribute: str, region: str, minimum: int = 3) -> tuple[int, int] | None:
     """(start, length) in ``region`` of the longest substring of ``attribute`` it holds."""
     for length in range(len(attribute), minimum - 1, -1):
-        for lo in range(len(attribute) - length + 1):
+        # Of equal pieces the later wins: a Chinese noun phrase ends in its head
+        # ("移动通信在网用户" is about 在网用户).
+        for lo in reversed(range(len(attribute) - length + 1)):
             at = region.find(attribute[lo:lo + length])
             if at >= 0:
                 return at, length
@@ -167,6 +175,8 @@ def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> i
     """Where the asked thing is named in the quote: its sub-group word, else the longest
     piece of the asked attribute ("移动通信总容量"), else its strongest term."""
     shared = longest_shared(facts.attribute, region)
+    if shared is not None and any(w in region[shared[0]:shared[0] + shared[1]] for w in facts.qualifiers):
+        return shared[0]  # the attribute with its sub-group, whole ("城镇家庭上网率")
     for word in facts.qualifiers:
         at = region.find(word)
         group = next((g for g in QUALIFIER_GROUPS if word in g), ())

@@ -99,3 +99,23 @@ def test_coverage_counts_thesaurus_equivalents() -> None:
     assert attribute_coverage([("手机", 1.0)], "移动通信总容量", CORPUS) == 1.0
     assert attribute_coverage([("手机", 1.0), ("农村", 1.0)], "移动通信总容量", CORPUS) == 0.5
     assert unknown_terms(["手机", "无人机", "宽带"], CORPUS) == ["无人机"]
+
+
+def test_a_sub_group_the_question_does_not_name() -> None:
+    view = make_view(DOC.text.replace("市级行政许可事项网上办理比例达到80%，县级达到60%。", "企业互联网普及率达到90%。"))
+    doc = next(iter(view.documents.values()))
+    start = doc.text.index("企业互联网普及率达到90%")
+    chunk = next(i for i, c in enumerate(view.chunks) if c.start <= start < c.end)
+    key = doc.text.index("90%")
+    quote = Quote(doc.doc_id, chunk, start, start + 13, key, key + 3, 3.0, role="target", year=2015)
+    corpus = Corpus(("甲",), doc.text, ("十二五",), ((2011, 2015),), {})
+    refusal = answer_refusal(facts("甲市到2015年全市人口的互联网普及率要达到多少？"), quote, view, corpus)
+    assert refusal.reason == "no_value" and "企业" in refusal.message
+
+
+def test_a_province_the_documents_only_mention() -> None:
+    corpus = Corpus(("甲",), DOC.text + "根据陕西省人民政府的意见。", ("十二五",), ((2011, 2015),), {})
+    refusal = scope_refusal(analyse("陕西省十二五信息化规划的宽带目标是多少？", ("甲",), SCOPE), corpus, [])
+    assert refusal.reason == "other_place" and "陕西" in refusal.message
+    # a company named after the province is no question about the province
+    assert scope_refusal(analyse("陕西天宏硅材料公司开工的是什么项目？", ("甲",), SCOPE), corpus, []) is None
