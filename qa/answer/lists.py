@@ -179,3 +179,30 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
     if not candidates:
         return None
     return max(candidates, key=lambda e: (e.score, len(e.quotes)))
+
+
+_ORDINAL = re.compile(r"第([一二三四五六七八九十两]|\d{1,2})(?:项|个|条|点|类|方面)")
+
+
+def ordinal(question: str) -> int | None:
+    """The item a follow-up points at ("第二项具体指什么？" -> 2)."""
+    match = _ORDINAL.search(question)
+    if not match:
+        return None
+    token = match.group(1)
+    return int(token) if token.isdigit() else _CN_COUNT.get(token)
+
+
+def item_detail(view: AnswerView, item: Quote) -> Quote:
+    """What a list item says: a heading's first sentence of prose (its key the item's
+    name), a table row whole; the item itself when it has no text of its own."""
+    if not item.heading:
+        return item
+    text = view.text(item.doc_id)
+    chunk = view.chunks[item.chunk]
+    for sid in view.chunk_sentences[item.chunk]:
+        sentence = view.sentences[sid]
+        body = text[sentence.start:sentence.end]
+        if sentence.start >= item.end and body.strip():
+            return Quote(item.doc_id, item.chunk, sentence.start, sentence.end, -1, -1, item.score)
+    return Quote(item.doc_id, item.chunk, chunk.start, chunk.end, -1, -1, item.score)

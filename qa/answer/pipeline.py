@@ -15,7 +15,7 @@ import numpy as np
 
 from qa.answer import select as answering
 from qa.answer.expand import QueryExpander
-from qa.answer.lists import best_list
+from qa.answer.lists import best_list, item_detail, ordinal
 from qa.answer.policy import (
     Corpus,
     Refusal,
@@ -266,7 +266,12 @@ class Pipeline:
         facts = analyse(standalone, self.cities, self.scope)
         filtered = self._filter_refusal(facts, doc)
         results: list[SideResult] = []
-        if filtered is None:
+        past = self._past(history)
+        picked = self._ordinal_item(text, past, doc, timings, mode) if filtered is None and past else None
+        if picked is not None:
+            results = [picked]
+            standalone = f"{rewrite_with_focus(past[-1], past[:-1])[0].rstrip('？?。 ')}；{text}"
+        elif filtered is None:
             sides = split_sides(standalone, facts, self.cities)
             side_focus = (lambda s: focus) if len(sides) == 1 else (lambda s: s.question)
             results = [self._answer_side(side, side_focus(side), doc, timings, mode) for side in sides]
@@ -275,6 +280,26 @@ class Pipeline:
         response.id = id
         response.timing_ms = {k: round(v, 2) for k, v in timings.items()}
         return response
+
+    def _ordinal_item(self, text: str, past: list[str], doc: str | None, timings: dict[str, float],
+                      mode: str | None) -> SideResult | None:
+        """"第二项具体指什么？": answer the previous question again (cheap and deterministic);
+        when it was a list, quote the passage under its N-th item."""
+        n = ordinal(text)
+        if n is None:
+            return None
+        previous = rewrite_with_focus(past[-1], past[:-1])[0]
+        facts = analyse(previous, self.cities, self.scope)
+        if not facts.wants_list:
+            return None
+        sides = split_sides(previous, facts, self.cities)
+        listed = self._answer_side(sides[0], previous, doc, timings, mode)
+        if listed.refusal is not None or len(listed.quotes) < n:
+            return None
+        item = listed.quotes[n - 1]
+        detail = item_detail(self.view, item)
+        side = Side(f"第{n}项", text, sides[0].city)
+        return SideResult(side, facts, listed.decision, listed.hits, quotes=[detail])
 
     def _past(self, history: list[str] | None) -> list[str]:
         past = []

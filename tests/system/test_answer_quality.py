@@ -98,3 +98,10 @@ def test_lists_are_complete_and_totals_are_no_items(pipe, verbatim) -> None:
 def test_paraphrase_through_the_thesaurus(pipe) -> None:
     response = ask(pipe, "宝鸡装座机的人家有多少？")
     assert "83.98万户" in headline(response.answer), response.answer
+
+
+def test_an_ordinal_follow_up_picks_that_item_of_the_previous_list(pipe, verbatim) -> None:
+    response = ask(pipe, "第二条具体是什么？", ["咸阳十二五信息化规划指出目前存在哪些问题？"])
+    assert response.answerable and "信息化建设是一项周期长" in response.citations[0].quote
+    assert "2、信息化资金投入不足" in response.citations[0].section
+    verbatim(pipe, response)
