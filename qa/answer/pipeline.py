@@ -44,7 +44,7 @@ from qa.answer.thesaurus import expansions, load_thesaurus
 from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
-from qa.index.segment import content_words, tokenize
+from qa.index.segment import content_words, tokenize, words
 from qa.index.storage import IndexProblem, LoadedIndex, load_index
 from qa.schemas import AskResponse, PassageOut, SlotsOut
 from qa.settings import RESCORE_MODES, Settings
@@ -180,7 +180,8 @@ class Pipeline:
             facts = replace(facts, answer_type=focus_facts.answer_type, wants_number=focus_facts.wants_number,
                             wants_list=focus_facts.wants_list, wants_when=focus_facts.wants_when,
                             wants_who=focus_facts.wants_who, attribute=focus_facts.attribute,
-                            qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role)
+                            qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role,
+                            text=focus_facts.text)
         facts = replace(facts, equivalents=tuple(expansions(focus, self.view.synonyms)))
         allowed = self._allowed(doc, side.city)
         t0 = time.perf_counter()
@@ -208,6 +209,8 @@ class Pipeline:
     def _attribute_terms(self, facts: QueryFacts) -> tuple[list[str], list[tuple[str, float]]]:
         """The words naming what the question asks about, and their (token, idf) terms."""
         names = [w for w in content_words(facts.attribute) if w not in FRAME_WORDS and w not in self._title_tokens]
+        if not names:  # no noun: the verbs and the rest still say what is asked ("投入")
+            names = [w for w in words(facts.attribute) if len(w) >= 2 and w not in FRAME_WORDS and w not in self._title_tokens]
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
         return names, terms
 

@@ -188,14 +188,21 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.qualifiers and qualifier_fit(facts.qualifiers, _key_clause(view, quote)) < 0:
         other = _other_qualifier(facts.qualifiers, _key_clause(view, quote))
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
-    if facts.wants_number and quote.key_start >= 0 and chunk.kind != "table_row" and unit_conflict(facts.text, value):
-        return Refusal("no_value", f"文档中找到了相关段落，但给出的数字（{value}）不是问题所问的那一类数。")
+    shown = _shown_value(chunk, quote, value)
+    if facts.wants_number and quote.key_start >= 0 and unit_conflict(facts.text, shown):
+        return Refusal("no_value", f"文档中找到了相关段落，但给出的数字（{shown}）不是问题所问的那一类数。")
     quoted = chunk.display if chunk.kind == "table_row" else doc.text[quote.start:quote.end]
     if facts.answer_type == "who" and not ORGANISATION.search(quoted):
         return Refusal("no_value", "文档中找到了相关段落，但没有写明由哪个部门或单位负责。")
     if facts.wants_number and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
         return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")
     return None
+
+
+def _shown_value(chunk, quote: Quote, value: str) -> str:
+    """The key as the user reads it: a table cell with its column's unit ("10,000万元")."""
+    cell = next((c for c in chunk.cells if c.start == quote.key_start), None)
+    return chunk.cell_text(cell).partition("：")[2] if cell is not None else value
 
 
 def _unasked_subgroup(facts: QueryFacts, clause: str) -> str:

@@ -37,6 +37,7 @@ DOCUMENT_PARTS: dict[str, re.Pattern[str]] = {
 #市工信委", "以市长为组长"), or a table's unit column.
 ORGANISATION = re.compile(
     r"由[^，。；]{2,24}?(?:负责|牵头|承担|组织|主管|实施|建设|管理)|[^，。；]{2,14}(?:牵头|负责)|"
+    r"[^，。；《]{2,20}(?:办公室|政府|委员会|局|厅)关于印发|"
     r"(?:牵头|责任|实施|负责|主管|承办)单位|设在[^，。；]{2,14}|以[^，。；]{2,10}为(?:组长|主任|主体)|实施单位|"
     r"(?:部|厅|局|司|处|委|办)?(?:部长|厅长|局长|司长|处长|主任|书记|市长|省长|县长|组长|院长|总经理|董事长)"
 )
@@ -88,6 +89,8 @@ def _unit_of_number(number: str) -> str:
     return re.sub(r"^[\d.,\s\-—~至]+", "", number)
 
 
+# "多少M", "多少万元", "几万户": the unit written after the question word.
+_EXPLICIT_UNIT = re.compile(r"(?:多少|几)((?:万|亿)?(?:元|户|人|公里)|[A-Za-z]+|/百[户人])")
 _MEASURE = re.compile(r"(?:多少|几)([家个项条所台部次名座处户人门])")
 
 
@@ -97,6 +100,9 @@ def fits_unit(question: str, number: str) -> bool | None:
     "多少家/几个/多少项" ask for that measure word; rate, money, user and people words
     for %, 元, 户 and 人.
     """
+    explicit = _EXPLICIT_UNIT.search(question)
+    if explicit:
+        return _unit_of_number(number).lower().endswith(explicit.group(1).lower())
     measure = _MEASURE.search(question)
     if measure and not re.search(r"多少(?:万|亿)", question):
         return _unit_of_number(number).endswith(measure.group(1))
