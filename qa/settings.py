@@ -18,7 +18,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # Settings that shape the built index; the rest only affect querying.
 INDEX_FIELDS = ("chunk_max_chars", "chunk_min_chars", "bm25_k1", "bm25_b", "model_name", "backend", "dense_index")
 
-FUSION_MODES = ("hybrid", "bm25", "dense", "hybrid+rescore")
+# Retrieval modes: how passages are ranked, and whether the answer step rescores
+# sentences with the dense model. "bm25+rescore" (default) ranks by BM25 with query
+# expansion and uses the dense model in sentence rescoring only: on the dev split every
+# fusion of a dense run (chunk- or sentence-level, fixed or lexical-strength weight)
+# lowered hit@5 (README, "Evaluation").
+FUSION_MODES = ("bm25", "dense", "hybrid", "hybrid+rescore", "bm25+rescore")
+RESCORE_MODES = ("hybrid+rescore", "bm25+rescore")
 # Mirrors qa.index.encoder.BACKENDS and qa.index.dense.KINDS (kept here so settings import no heavy module).
 BACKENDS = ("onnx", "onnx-int8", "torch")
 DENSE_INDEXES = ("flat", "hnsw")
@@ -50,7 +56,9 @@ class Settings:
         expansion_weight: BM25 weight of the thesaurus equivalents added to a query
             (the user's own words weigh 1); 0 turns expansion off.
         bridge_floor: least e5 cosine between a question word the documents never use
-            and a corpus term for the term to stand in for it; above 1 turns it off.
+            and a corpus term for the term to stand in for it; above 1 (the default)
+            turns it off: on dev no floor helped (0.915 changed no answer, lower floors
+            cost headline accuracy); `python -m qa.evaluation.variants` measures it.
         max_question_chars: longer questions are refused, not truncated.
         backend: embedding runtime, one of BACKENDS: "onnx" (ONNX Runtime, same
             embeddings as "torch", faster), "onnx-int8" (int8 weights, faster still,
@@ -74,13 +82,13 @@ class Settings:
     bm25_b: float = 0.75
     rrf_k: int = 60
     dense_weight: float = 0.2
-    mode: str = "hybrid+rescore"
+    mode: str = "bm25+rescore"
     top_k: int = 10
     candidates: int = 50
     answer_passages: int = 10
     min_evidence_coverage: float = 0.4
     expansion_weight: float = 0.5
-    bridge_floor: float = 0.915
+    bridge_floor: float = 2.0
     max_question_chars: int = 2000
     backend: str = "onnx"
     dense_index: str = "flat"

@@ -20,6 +20,8 @@ _CN_COUNT = {c: n for n, c in enumerate("一二三四五六七八九十", start=
 _COUNT = re.compile(r"(?:哪|这)([一二三四五六七八九十两]|\d{1,2})[个项条类方大点部项]|([一二三四五六七八九十两]|\d{1,2})大")
 _MARKER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[、.．]|专栏\d+[：:]?)\s*")
 _TOTAL = re.compile(r"^(?:合计|总计|小计)")
+# Items announced by a verb of listing, separated by commas: "主要用于公共服务平台，信息化重点项目，…"
+_ANNOUNCED = re.compile(r"(?:用于|包括|主要有|分别是|分别为|涵盖|重点是|主要是)[：:]?((?:[^，。；、：]{2,24}[，、；]){1,9}[^，。；、：]{2,24})")
 _CLAUSE_LIST = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16}){2,}")
 MIN_ITEMS = 2
 MIN_COVERAGE = 0.35  # share of the attribute's terms the enumeration's heading must hold
@@ -134,6 +136,16 @@ def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: flo
     return found
 
 
+def _list_span(sentence: str) -> tuple[int, int] | None:
+    """Where a sentence enumerates: the longest run of 、-separated items, or the
+    comma-separated items after a word that announces them ("主要用于A，B，C")."""
+    runs = [(m.start(), m.end()) for m in _CLAUSE_LIST.finditer(sentence)]
+    announced = _ANNOUNCED.search(sentence)
+    if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:
+        runs.append(announced.span(1))
+    return max(runs, key=lambda r: (r[1] - r[0], -r[0]), default=None)
+
+
 def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], wanted: int | None) -> Enumeration | None:
     """The 、-separated items of a chosen sentence, as one quote with the list as its key.
 
@@ -142,12 +154,12 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
     """
     text = view.text(quote.doc_id)
     sentence = text[quote.start:quote.end]
-    match = max(_CLAUSE_LIST.finditer(sentence), key=lambda m: len(m.group()), default=None)
-    if match is None:
+    span = _list_span(sentence)
+    if span is None:
         return None
-    items = match.group().split("、")
+    items = re.split(r"[、，,；]", sentence[span[0]:span[1]])
     coverage = lexical_coverage(terms, sentence, "", view.synonyms) * CLAUSE_DISCOUNT
-    lo, hi = quote.start + match.start(), quote.start + match.end()
+    lo, hi = quote.start + span[0], quote.start + span[1]
     return Enumeration("clauses", _fit(coverage, len(items), wanted),
                        (Quote(quote.doc_id, quote.chunk, quote.start, quote.end, lo, hi, quote.score),))
 
@@ -167,3 +179,30 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
     if not candidates:
         return None
     return max(candidates, key=lambda e: (e.score, len(e.quotes)))
+
+
+_ORDINAL = re.compile(r"第([一二三四五六七八九十两]|\d{1,2})(?:项|个|条|点|类|方面)")
+
+
+def ordinal(question: str) -> int | None:
+    """The item a follow-up points at ("第二项具体指什么？" -> 2)."""
+    match = _ORDINAL.search(question)
+    if not match:
+        return None
+    token = match.group(1)
+    return int(token) if token.isdigit() else _CN_COUNT.get(token)
+
+
+def item_detail(view: AnswerView, item: Quote) -> Quote:
+    """What a list item says: a heading's first sentence of prose (its key the item's
+    name), a table row whole; the item itself when it has no text of its own."""
+    if not item.heading:
+        return item
+    text = view.text(item.doc_id)
+    chunk = view.chunks[item.chunk]
+    for sid in view.chunk_sentences[item.chunk]:
+        sentence = view.sentences[sid]
+        body = text[sentence.start:sentence.end]
+        if sentence.start >= item.end and body.strip():
+            return Quote(item.doc_id, item.chunk, sentence.start, sentence.end, -1, -1, item.score)
+    return Quote(item.doc_id, item.chunk, chunk.start, chunk.end, -1, -1, item.score)

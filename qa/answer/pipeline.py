@@ -15,7 +15,7 @@ import numpy as np
 
 from qa.answer import select as answering
 from qa.answer.expand import QueryExpander
-from qa.answer.lists import best_list
+from qa.answer.lists import best_list, item_detail, ordinal
 from qa.answer.policy import (
     Corpus,
     Refusal,
@@ -40,14 +40,14 @@ from qa.answer.retrieval import Hit, search
 from qa.answer.rewrite import rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
 from qa.answer.sides import Side, split_sides
-from qa.answer.thesaurus import load_thesaurus
+from qa.answer.thesaurus import expansions, load_thesaurus
 from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
-from qa.index.segment import content_words, tokenize
+from qa.index.segment import content_words, tokenize, words
 from qa.index.storage import IndexProblem, LoadedIndex, load_index
 from qa.schemas import AskResponse, PassageOut, SlotsOut
-from qa.settings import Settings
+from qa.settings import RESCORE_MODES, Settings
 
 __all__ = ["DocInfo", "Pipeline", "QuestionError", "clean_question"]
 
@@ -180,14 +180,16 @@ class Pipeline:
             facts = replace(facts, answer_type=focus_facts.answer_type, wants_number=focus_facts.wants_number,
                             wants_list=focus_facts.wants_list, wants_when=focus_facts.wants_when,
                             wants_who=focus_facts.wants_who, attribute=focus_facts.attribute,
-                            qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role)
+                            qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role,
+                            text=focus_facts.text)
+        facts = replace(facts, equivalents=tuple(expansions(focus, self.view.synonyms)))
         allowed = self._allowed(doc, side.city)
         t0 = time.perf_counter()
         bridges = self.expander.bridges(focus)
         timings["bridge"] = timings.get("bridge", 0.0) + (time.perf_counter() - t0) * 1000
         hits, vector, tokens = self._retrieve(side.question, allowed, timings, mode, bridges)
         t0 = time.perf_counter()
-        rescore_vector = vector if (mode or self.settings.mode) == "hybrid+rescore" else None
+        rescore_vector = vector if (mode or self.settings.mode) in RESCORE_MODES else None
         terms = self._terms(tokens, focus)
         decision = answering.choose(self.view, hits, facts, side.question, terms, rescore_vector, self.weights,
                                     self.settings.answer_passages, 3 if facts.wants_list else 1)
@@ -207,6 +209,8 @@ class Pipeline:
     def _attribute_terms(self, facts: QueryFacts) -> tuple[list[str], list[tuple[str, float]]]:
         """The words naming what the question asks about, and their (token, idf) terms."""
         names = [w for w in content_words(facts.attribute) if w not in FRAME_WORDS and w not in self._title_tokens]
+        if not names:  # no noun: the verbs and the rest still say what is asked ("投入")
+            names = [w for w in words(facts.attribute) if len(w) >= 2 and w not in FRAME_WORDS and w not in self._title_tokens]
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
         return names, terms
 
@@ -265,7 +269,12 @@ class Pipeline:
         facts = analyse(standalone, self.cities, self.scope)
         filtered = self._filter_refusal(facts, doc)
         results: list[SideResult] = []
-        if filtered is None:
+        past = self._past(history)
+        picked = self._ordinal_item(text, past, doc, timings, mode) if filtered is None and past else None
+        if picked is not None:
+            results = [picked]
+            standalone = f"{rewrite_with_focus(past[-1], past[:-1])[0].rstrip('？?。 ')}；{text}"
+        elif filtered is None:
             sides = split_sides(standalone, facts, self.cities)
             side_focus = (lambda s: focus) if len(sides) == 1 else (lambda s: s.question)
             results = [self._answer_side(side, side_focus(side), doc, timings, mode) for side in sides]
@@ -274,6 +283,26 @@ class Pipeline:
         response.id = id
         response.timing_ms = {k: round(v, 2) for k, v in timings.items()}
         return response
+
+    def _ordinal_item(self, text: str, past: list[str], doc: str | None, timings: dict[str, float],
+                      mode: str | None) -> SideResult | None:
+        """"第二项具体指什么？": answer the previous question again (cheap and deterministic);
+        when it was a list, quote the passage under its N-th item."""
+        n = ordinal(text)
+        if n is None:
+            return None
+        previous = rewrite_with_focus(past[-1], past[:-1])[0]
+        facts = analyse(previous, self.cities, self.scope)
+        if not facts.wants_list:
+            return None
+        sides = split_sides(previous, facts, self.cities)
+        listed = self._answer_side(sides[0], previous, doc, timings, mode)
+        if listed.refusal is not None or len(listed.quotes) < n:
+            return None
+        item = listed.quotes[n - 1]
+        detail = item_detail(self.view, item)
+        side = Side(f"第{n}项", text, sides[0].city)
+        return SideResult(side, facts, listed.decision, listed.hits, quotes=[detail])
 
     def _past(self, history: list[str] | None) -> list[str]:
         past = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
 from qa.answer.select import Quote, qualifier_fit
-from qa.answer.values import DOCUMENT_PARTS, ORGANISATION
+from qa.answer.values import DOCUMENT_PARTS, ORGANISATION, longest_shared, unit_conflict
 from qa.answer.view import AnswerView
 
 REASONS = (
@@ -91,6 +91,11 @@ def scope_refusal(facts: QueryFacts, corpus: Corpus, attribute_words: list[str])
         attribute_words: the precise-mode words of the asked attribute.
     """
     foreign = [p for p in facts.places if p not in corpus.cities and p not in corpus.text]
+    # A province or city the documents only mention (陕西 in 陕西省人民政府…) is not one
+    # they plan for, when the question names no city they do plan for.
+    if not any(p in corpus.cities for p in facts.places):
+        foreign += [p for p in facts.admin_places if p not in corpus.cities and p not in foreign
+                    and re.search(rf"{re.escape(p)}(?:省|市|县|区|州|自治)", facts.text)]
     if foreign:
         return Refusal("other_place", f"这些文档只涉及{'、'.join(corpus.cities)}，没有关于{'、'.join(foreign)}的内容。")
     for period in facts.periods:
@@ -148,7 +153,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     chunk = view.chunks[quote.chunk]
     doc = view.documents[quote.doc_id]
     evidence = quote_evidence(view, quote)
-    missing = [p for p in facts.places if p not in corpus.cities and p not in evidence]
+    missing = [p for p in facts.admin_places if p not in corpus.cities and p not in evidence]
     if missing:
         return Refusal("other_place", f"文档中没有给出{'、'.join(missing)}的相关内容。")
     for year in facts.years:
@@ -174,15 +179,50 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.role == "status" and facts.years and quote.year is not None and quote.year not in facts.years and not review_covers:
         asked = "、".join(str(y) for y in facts.years)
         return Refusal("other_period", f"文档没有给出{asked}年的数据，只给出了{quote.year}年的：{value}")
+    narrower = _unasked_subgroup(facts, _key_clause(view, quote))
+    if narrower:
+        return Refusal("no_value", f"文档给出的是{narrower}的数据，问题问的不是{narrower}。")
+    latin = [w for w in facts_latin(facts) if w.lower() not in evidence.lower()]
+    if latin:
+        return Refusal("weak_evidence", f"文档中没有关于“{'、'.join(latin)}”的这一项内容。")
     if facts.qualifiers and qualifier_fit(facts.qualifiers, _key_clause(view, quote)) < 0:
         other = _other_qualifier(facts.qualifiers, _key_clause(view, quote))
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
+    shown = _shown_value(chunk, quote, value)
+    if facts.wants_number and quote.key_start >= 0 and unit_conflict(facts.text, shown):
+        return Refusal("no_value", f"文档中找到了相关段落，但给出的数字（{shown}）不是问题所问的那一类数。")
     quoted = chunk.display if chunk.kind == "table_row" else doc.text[quote.start:quote.end]
     if facts.answer_type == "who" and not ORGANISATION.search(quoted):
         return Refusal("no_value", "文档中找到了相关段落，但没有写明由哪个部门或单位负责。")
     if facts.wants_number and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
         return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")
     return None
+
+
+def _shown_value(chunk, quote: Quote, value: str) -> str:
+    """The key as the user reads it: a table cell with its column's unit ("10,000万元")."""
+    cell = next((c for c in chunk.cells if c.start == quote.key_start), None)
+    return chunk.cell_text(cell).partition("：")[2] if cell is not None else value
+
+
+def _unasked_subgroup(facts: QueryFacts, clause: str) -> str:
+    """A sub-group word right before the asked indicator in the quote that the question
+    does not name ("企业互联网普及率" when 互联网普及率 of the whole city is asked)."""
+    shared = longest_shared(facts.attribute, clause)
+    if shared is None:
+        return ""
+    before = clause[max(0, shared[0] - 4):shared[0]]
+    asked = facts.attribute + "".join(facts.qualifiers)
+    for group in QUALIFIER_GROUPS:
+        for word in group:
+            if before.endswith(word) and word not in asked:
+                return word
+    return ""
+
+
+def facts_latin(facts: QueryFacts) -> list[str]:
+    """Latin technical names the question asks about (IPv6, 4G, CIO)."""
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9.+\-]*\d*|\d+[A-Za-z]+", facts.attribute) if len(w) >= 2]
 
 
 def _other_qualifier(asked: tuple[str, ...], clause: str) -> str:

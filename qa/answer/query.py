@@ -52,6 +52,7 @@ QUALIFIER_GROUPS: tuple[tuple[str, ...], ...] = (
     ("城镇居民", "农村居民"),
     ("固定电话", "移动电话"),
     ("大型企业", "中小企业"),
+    ("企业", "居民", "人口", "家庭"),
 )
 # Words that frame a question rather than name what it asks about.
 FRAME_WORDS = frozenset(
@@ -99,6 +100,9 @@ class QueryFacts:
     attribute: str = ""
     qualifiers: tuple[str, ...] = ()
     answer_type: str = "what"
+    equivalents: tuple[str, ...] = ()  # official terms for the question's everyday words (thesaurus)
+    admin_places: tuple[str, ...] = ()  # places that are surely places: listed, or written with 省/市/县/区
+    text: str = ""  # the question these slots were read from
 
 
 def short_place(name: str) -> str:
@@ -219,7 +223,11 @@ def analyse(question: str, extra_places: tuple[str, ...] = (), scope: Scope | No
     years = find_years(question)
     periods = tuple(dict.fromkeys(_PERIOD.findall(question)))
     kind = answer_type(question)
+    admin = tuple(p for p in places if p in PLACES or p in extra_places
+                  or re.search(rf"{re.escape(p)}(?:省|市(?!级)|县(?!级)|区|州|自治)", question))
     return QueryFacts(
+        text=question,
+        admin_places=admin,
         places=places,
         years=years,
         periods=periods,

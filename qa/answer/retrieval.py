@@ -68,7 +68,8 @@ def search(
         index: the loaded index.
         query_tokens: jieba tokens of the query.
         query_vector: normalized query embedding (None for mode "bm25").
-        mode: "bm25", "dense", "hybrid" or "hybrid+rescore" (fusion is the same for the last two).
+        mode: "bm25" or "bm25+rescore" (BM25 only), "dense", or "hybrid"/"hybrid+rescore"
+            (weighted RRF of both runs).
         dense_weight: weight of the dense run; BM25 gets 1 - dense_weight.
         rrf_k: RRF constant.
         depth: how many hits to return.
@@ -81,16 +82,17 @@ def search(
     timings = timings if timings is not None else {}
     t0 = time.perf_counter()
     bm25_scores = index.bm25.scores(query_tokens, boosts)
+    lexical_only = mode in ("bm25", "bm25+rescore")
     bm25_run = top_ids(bm25_scores, allowed, depth) if mode != "dense" else np.zeros(0, np.int64)
     t1 = time.perf_counter()
     dense_scores: dict[int, float] = {}
     dense_run = np.zeros(0, np.int64)
-    if mode != "bm25" and query_vector is not None:
+    if not lexical_only and query_vector is not None:
         scores, ids = dense.search(index.dense, query_vector, depth, allowed)
         dense_scores = dict(zip(ids.tolist(), scores.tolist()))
         dense_run = ids
     t2 = time.perf_counter()
-    if mode == "bm25":
+    if lexical_only:
         fused = {int(i): float(bm25_scores[i]) for i in bm25_run}
     elif mode == "dense":
         fused = dense_scores

@@ -23,6 +23,9 @@ _QUOTE_MAX = 110
 VALUE_REQUIRED = frozenset({"when", "docpart", "who"})
 _ROW_NAME_ONLY = frozenset({"how", "what", "yesno"})
 ROWS_PER_TABLE = 4
+# The passage prior is by rank, as in reciprocal-rank fusion (Cormack et al. 2009,
+# k=60), so it means the same whichever retrieval mode ranked the passages.
+PRIOR_K = 60
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,6 @@ class Weights:
     role: float = 0.3
     qualifier: float = 0.8
     phrase: float = 1.0
-    section: float = 0.3
     dense_floor: float = 0.78
     dense_scale: float = 0.12
 
@@ -150,19 +152,6 @@ def phrase_match(attribute: str, text: str) -> float:
     return shared[1] / len(attribute) if shared else 0.0
 
 
-# Where each kind of answer lives in a plan: how-questions in the safeguards and
-# tasks, who-questions in the organisation paragraphs and project tables.
-_SECTIONS_FOR = {
-    "how": {"measures": 1.0, "task": 0.5, "project": 0.5, "principle": 0.5},
-    "who": {"measures": 0.5, "annex": 0.5, "project": 0.5},
-}
-
-
-def section_fit(answer_type: str, section_role: str) -> float:
-    """How well a passage's section suits the kind of answer asked (0 when it does not say)."""
-    return _SECTIONS_FOR.get(answer_type, {}).get(section_role, 0.0)
-
-
 def role_fit(asked: str, found: str) -> float:
     """+1 when a sentence reports what the question asks (a target for a target), -1
     for the opposite; an outcome question is answered by nothing, but its target is
@@ -196,7 +185,6 @@ def _row_role(chunk: Chunk, section_role: str) -> str:
 def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: str, terms: list[tuple[str, float]],
                 query_vector: np.ndarray | None, weights: Weights, passages: int) -> list[_Candidate]:
     """Every sentence of the top passages with its score (see :func:`choose`)."""
-    top = max(h.score for h in hits) or 1.0
     # Without sentence rescoring every sentence gets the same, typical dense
     # term, so thresholds stay comparable across modes (ablation).
     neutral = weights.dense_floor + weights.dense_scale
@@ -229,13 +217,12 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
             features = (
                 weights.dense * (float(sim) - weights.dense_floor) / weights.dense_scale
                 + weights.lexical * coverage
-                + weights.passage * hit.score / top
+                + weights.passage * PRIOR_K / (PRIOR_K + rank)
                 + weights.value * fit
                 + year_weight * year_score
                 + weights.role * role_fit(facts.role, role)
                 + weights.qualifier * qualifier_fit(facts.qualifiers, text)
                 + weights.phrase * phrase_match(facts.attribute, text)
-                + weights.section * section_fit(facts.answer_type, view.chunk_roles[hit.chunk])
             )
             found.append(_Candidate(features, coverage, sid, rank, role, year, float(sim), fit))
     found.sort(key=lambda c: (-c.score, c.rank, c.sentence))

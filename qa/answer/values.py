@@ -13,8 +13,8 @@ from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.view import AnswerView
 
 _NUMBER = re.compile(
-    r"\d+(?:[.,]\d+)*(?:\s*[-—~至]\s*\d+(?:[.,]\d+)*)?"
-    r"(?:%|％|/百户|/百人|部/百人|台/百户|万户|万人|万门|万条|万元|亿元|万公里|公里|万|亿|户|人|个|家|所|台|部|条|次|项|门|元|M|倍)?"
+    r"\d+(?:[.,]\d+)*(?:\s*[-—~至]\s*\d+(?:[.,]\d+)*)?多?(?:万|亿)?多?"
+    r"(?:%|％|/百户|/百人|部/百人|台/百户|公里|户|人|门|条|元|个|家|所|台|部|次|项|倍|处|座|名|M)?"
 )
 _CN_NUM = "〇○零一二三四五六七八九十"
 # A date: 二○一一年一月二十六日, 2007年12月28日, 12月28日, 2014年6月.
@@ -33,8 +33,14 @@ DOCUMENT_PARTS: dict[str, re.Pattern[str]] = {
     **dict.fromkeys(("日期", "印发日期", "成文日期", "落款日期", "发文日期"), _DATE_VALUE),
     **dict.fromkeys(("标题", "全称", "题目", "文件名"), _TITLE),
 }
-# Who did or does something: an organisation's name ends in one of these.
-ORGANISATION = re.compile(r"[局委办厅部处室院所站司团组会府馆行社]|政府|小组|中心|公司|集团|单位")
+# Who does something: a clause that binds a task to a unit ("由市工信委牵头", "办公室设在
+#市工信委", "以市长为组长"), or a table's unit column.
+ORGANISATION = re.compile(
+    r"由[^，。；]{2,24}?(?:负责|牵头|承担|组织|主管|实施|建设|管理)|[^，。；]{2,14}(?:牵头|负责)|"
+    r"[^，。；《]{2,20}(?:办公室|政府|委员会|局|厅)关于印发|"
+    r"(?:牵头|责任|实施|负责|主管|承办)单位|设在[^，。；]{2,14}|以[^，。；]{2,10}为(?:组长|主任|主体)|实施单位|"
+    r"(?:部|厅|局|司|处|委|办)?(?:部长|厅长|局长|司长|处长|主任|书记|市长|省长|县长|组长|院长|总经理|董事长)"
+)
 
 
 def value_fit(facts: QueryFacts, text: str, question: str) -> float:
@@ -45,7 +51,7 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
         numbers = [m.group() for m in _NUMBER.finditer(text) if not re.fullmatch(r"(?:19|20)\d{2}|\d", m.group())]
         if not numbers:
             return 0.0
-        return 1.0 if any(_fits_unit(question, n) is not False for n in numbers) else 0.5
+        return 1.0 if any(fits_unit(question, n) is not False for n in numbers) else 0.5
     if kind == "when":
         return 1.0 if _DATE.search(text) else 0.0
     if kind == "who":
@@ -72,6 +78,7 @@ _UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"用户|户数|多少户|家庭"), re.compile(r"户")),
     (re.compile(r"人数|多少人|几人|人口|网民"), re.compile(r"人")),
     (re.compile(r"指数"), re.compile(r"^$")),
+    (re.compile(r"多长|长度|里程|多远"), re.compile(r"公里|千米|米")),
 )
 # An increment ("新增用户10万户") rather than a level, when its clause says so before the number.
 _INCREMENT_BEFORE = re.compile(r"(?:新增|增加|增长|提高|减少|下降|新建|净增)[^，。；、总]*$")
@@ -82,15 +89,20 @@ def _unit_of_number(number: str) -> str:
     return re.sub(r"^[\d.,\s\-—~至]+", "", number)
 
 
+# "多少M", "多少万元", "几万户": the unit written after the question word.
+_EXPLICIT_UNIT = re.compile(r"(?:多少|几)((?:万|亿)?(?:元|户|人|公里)|[A-Za-z]+|/百[户人])")
 _MEASURE = re.compile(r"(?:多少|几)([家个项条所台部次名座处户人门])")
 
 
-def _fits_unit(question: str, number: str) -> bool | None:
+def fits_unit(question: str, number: str) -> bool | None:
     """Whether a number's unit fits what the question asks (None: the question says no unit).
 
     "多少家/几个/多少项" ask for that measure word; rate, money, user and people words
     for %, 元, 户 and 人.
     """
+    explicit = _EXPLICIT_UNIT.search(question)
+    if explicit:
+        return _unit_of_number(number).lower().endswith(explicit.group(1).lower())
     measure = _MEASURE.search(question)
     if measure and not re.search(r"多少(?:万|亿)", question):
         return _unit_of_number(number).endswith(measure.group(1))
@@ -98,6 +110,12 @@ def _fits_unit(question: str, number: str) -> bool | None:
         if asked.search(question):
             return bool(unit.search(_unit_of_number(number)))
     return None
+
+
+def unit_conflict(question: str, number: str) -> bool:
+    """A number whose own unit is not of the kind asked ("20家" for a 交易额); a bare
+    number (a table cell, an index) never conflicts."""
+    return bool(_unit_of_number(number).strip()) and fits_unit(question, number) is False
 
 
 def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], facts: QueryFacts, question: str) -> tuple[int, int] | None:
@@ -128,7 +146,7 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
     if not facts.wants_when:
         # "9月23日" is a date, not a quantity.
         numbers = [m for m in numbers if not re.match(r"[月日号]", region[m.end():m.end() + 1])] or numbers
-    numbers = [m for m in numbers if _fits_unit(question, m.group()) is not False] or numbers
+    numbers = [m for m in numbers if fits_unit(question, m.group()) is not False] or numbers
     if not _INCREMENT_ASKED.search(question):
         numbers = [m for m in numbers if not _INCREMENT_BEFORE.search(region[max(0, m.start() - 12):m.start()])] or numbers
     anchor = _anchor(region, terms, facts)
@@ -150,7 +168,9 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
 def longest_shared(attribute: str, region: str, minimum: int = 3) -> tuple[int, int] | None:
     """(start, length) in ``region`` of the longest substring of ``attribute`` it holds."""
     for length in range(len(attribute), minimum - 1, -1):
-        for lo in range(len(attribute) - length + 1):
+        # Of equal pieces the later wins: a Chinese noun phrase ends in its head
+        # ("移动通信在网用户" is about 在网用户).
+        for lo in reversed(range(len(attribute) - length + 1)):
             at = region.find(attribute[lo:lo + length])
             if at >= 0:
                 return at, length
@@ -161,6 +181,8 @@ def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> i
     """Where the asked thing is named in the quote: its sub-group word, else the longest
     piece of the asked attribute ("移动通信总容量"), else its strongest term."""
     shared = longest_shared(facts.attribute, region)
+    if shared is not None and any(w in region[shared[0]:shared[0] + shared[1]] for w in facts.qualifiers):
+        return shared[0]  # the attribute with its sub-group, whole ("城镇家庭上网率")
     for word in facts.qualifiers:
         at = region.find(word)
         group = next((g for g in QUALIFIER_GROUPS if word in g), ())
@@ -171,6 +193,10 @@ def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> i
             return at
     if shared is not None:
         return shared[0]
+    # The user's everyday word is not in the quote; its official equivalent may be ("座机" -> "固定电话").
+    equivalents = sorted((w for w in facts.equivalents if w in region), key=len, reverse=True)
+    if equivalents:
+        return region.find(equivalents[0])
     anchors = [(region.find(t), w) for t, w in terms if t in region]
     if not anchors:
         return None

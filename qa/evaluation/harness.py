@@ -26,7 +26,7 @@ from qa.schemas import AskResponse
 from qa.settings import FUSION_MODES, REPO_ROOT, Settings
 
 ABLATION = "ablation"
-ABLATION_MODES = ("bm25", "dense", "hybrid", "hybrid+rescore")
+ABLATION_MODES = ("bm25", "dense", "hybrid", "hybrid+rescore", "bm25+rescore")
 WARM_UP = "规划的主要目标是什么？"  # first call loads the encoder; keep it out of the latencies
 
 COLUMNS = (("count", "n"), ("headline_accuracy", "headline"), ("evidence_accuracy", "evidence"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),

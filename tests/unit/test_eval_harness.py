@@ -74,7 +74,7 @@ def test_report_folder_and_baseline_gate(setup, tmp_path: Path, capsys: pytest.C
     assert harness.main(args(dataset, tmp_path / "r1", write_baseline=str(baseline)), settings, factory=lambda s: good) == 0
     for name in ("report.md", "results.jsonl", "metrics.json", "chart.png"):
         assert (tmp_path / "r1" / name).stat().st_size > 0
-    assert ("办公室设在哪里？", ("宽带用户目标是多少？",), "hybrid+rescore") in good.calls
+    assert ("办公室设在哪里？", ("宽带用户目标是多少？",), "bm25+rescore") in good.calls
     rows = [json.loads(line) for line in (tmp_path / "r1" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == [c["id"] for c in CASES]
     assert all(r["correct"] and r["verbatim"] for r in rows)

@@ -45,3 +45,10 @@ def test_clause_list_in_one_sentence() -> None:
     chunk = next(i for i, c in enumerate(VIEW.chunks) if c.start <= start < c.end)
     found = clause_list(VIEW, Quote(DOC.doc_id, chunk, start, end, -1, -1, 1.0), [("产品", 1.0)], None)
     assert found is not None and "玻璃基板、电视机、覆铜板、电子元器件" in keys(found.quotes)[0]
+
+
+def test_ordinals() -> None:
+    from qa.answer.lists import ordinal
+    assert ordinal("第二项具体指什么？") == 2
+    assert ordinal("第3条呢？") == 3
+    assert ordinal("具体指什么？") is None

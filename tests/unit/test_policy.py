@@ -19,11 +19,19 @@ def facts(question: str):
     return analyse(question, ("甲",), SCOPE)
 
 
-def quote_of(needle: str, key: str, role: str, year: int | None) -> Quote:
-    start = DOC.text.index(needle)
-    chunk = next(i for i, c in enumerate(VIEW.chunks) if c.start <= start < c.end)
-    key_start = DOC.text.index(key, start)
-    return Quote(DOC.doc_id, chunk, start, start + len(needle), key_start, key_start + len(key), 3.0, role=role, year=year)
+def quote_of(needle: str, key: str, role: str, year: int | None, view=VIEW) -> Quote:
+    doc = next(iter(view.documents.values()))
+    start = doc.text.index(needle)
+    chunk = next(i for i, c in enumerate(view.chunks) if c.start <= start < c.end)
+    key_start = doc.text.index(key, start)
+    return Quote(doc.doc_id, chunk, start, start + len(needle), key_start, key_start + len(key), 3.0, role=role, year=year)
+
+
+def edited(old: str, new: str):
+    """The plan with one passage replaced: its view and its corpus."""
+    view = make_view(DOC.text.replace(old, new))
+    text = next(iter(view.documents.values())).text
+    return view, Corpus(("甲",), text, ("十二五",), ((2011, 2015),), {})
 
 
 STATUS = quote_of("全市宽带用户总数达到35万户", "35万户", "status", 2010)
@@ -67,13 +75,8 @@ def test_a_year_the_document_never_names() -> None:
 
 def test_a_status_of_another_year() -> None:
     # The plan names 2009 (in passing) but its figures describe 2010.
-    view = make_view(VIEW.documents["jia-plan"].text.replace("部分部门重视不够。", "部分部门2009年起重视不够。"))
-    doc = next(iter(view.documents.values()))
-    start = doc.text.index("全市宽带用户总数达到35万户")
-    chunk = next(i for i, c in enumerate(view.chunks) if c.start <= start < c.end)
-    key = doc.text.index("35万户")
-    quote = Quote(doc.doc_id, chunk, start, start + 14, key, key + 4, 3.0, role="status", year=2010)
-    corpus = Corpus(("甲",), doc.text, ("十二五",), ((2011, 2015),), {})
+    view, corpus = edited("部分部门重视不够。", "部分部门2009年起重视不够。")
+    quote = quote_of("全市宽带用户总数达到35万户", "35万户", "status", 2010, view)
     refusal = answer_refusal(facts("甲市2009年宽带用户有多少？"), quote, view, corpus)
     assert refusal.reason == "other_period" and "只给出了2010年" in refusal.message
 
@@ -99,3 +102,18 @@ def test_coverage_counts_thesaurus_equivalents() -> None:
     assert attribute_coverage([("手机", 1.0)], "移动通信总容量", CORPUS) == 1.0
     assert attribute_coverage([("手机", 1.0), ("农村", 1.0)], "移动通信总容量", CORPUS) == 0.5
     assert unknown_terms(["手机", "无人机", "宽带"], CORPUS) == ["无人机"]
+
+
+def test_a_sub_group_the_question_does_not_name() -> None:
+    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", "企业互联网普及率达到90%。")
+    quote = quote_of("企业互联网普及率达到90%", "90%", "target", 2015, view)
+    refusal = answer_refusal(facts("甲市到2015年全市人口的互联网普及率要达到多少？"), quote, view, corpus)
+    assert refusal.reason == "no_value" and "企业" in refusal.message
+
+
+def test_a_province_the_documents_only_mention() -> None:
+    corpus = Corpus(("甲",), DOC.text + "根据陕西省人民政府的意见。", ("十二五",), ((2011, 2015),), {})
+    refusal = scope_refusal(analyse("陕西省十二五信息化规划的宽带目标是多少？", ("甲",), SCOPE), corpus, [])
+    assert refusal.reason == "other_place" and "陕西" in refusal.message
+    # a company named after the province is no question about the province
+    assert scope_refusal(analyse("陕西天宏硅材料公司开工的是什么项目？", ("甲",), SCOPE), corpus, []) is None

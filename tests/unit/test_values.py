@@ -56,3 +56,20 @@ def test_value_fit_by_kind() -> None:
 def test_longest_shared() -> None:
     assert longest_shared("移动通信总容量", "新增交换容量，移动通信总容量达到") == (7, 7)
     assert longest_shared("无人机", "宽带网络") is None
+
+
+def test_numbers_with_duo_keep_their_unit() -> None:
+    assert key("移动通信总容量达到230万门, 在网用户150多万户。", "2007年咸阳移动通信在网用户有多少？") == "150多万户"
+
+
+def test_unit_conflict_only_for_numbers_with_a_unit() -> None:
+    from qa.answer.values import unit_conflict
+    assert unit_conflict("电子商务交易额到2015年要达到多少？", "20家")
+    assert not unit_conflict("电子商务交易额到2015年要达到多少？", "250亿元")
+    assert not unit_conflict("计划经费是多少万元？", "840")  # a bare table cell
+
+
+def test_who_needs_a_unit_bound_to_the_task() -> None:
+    who = analyse("城市一卡通系统由哪个部门负责建设？", SCOPE.cities, SCOPE)
+    assert value_fit(who, "建设城市一卡通系统，提高城市管理水平。", who.text) == 0.0
+    assert value_fit(who, "领导小组办公室设在市工信委。", who.text) == 1.0
