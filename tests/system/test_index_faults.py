@@ -17,7 +17,7 @@ import pytest
 from qa.answer import pipeline as pipeline_module
 from qa.answer.pipeline import Pipeline
 from qa.index.build import build_index
-from qa.index.storage import IndexProblem, current_build, load_index, resource_hashes
+from qa.index.storage import FORMAT_VERSION, IndexProblem, current_build, load_index, resource_hashes
 from qa.settings import REPO_ROOT, Settings
 
 pytestmark = pytest.mark.slow
@@ -119,7 +119,7 @@ def test_index_from_other_settings_or_model_is_stale(pipe: Pipeline, tmp_path: P
     _edit_manifest(build, format_version=0)
     with pytest.raises(IndexProblem, match="another PlanQA version"):
         load_index(settings)
-    _edit_manifest(build, format_version=1, model={"upstream_model": "BAAI/bge-small-zh"})
+    _edit_manifest(build, format_version=FORMAT_VERSION, model={"upstream_model": "BAAI/bge-small-zh"})
     with pytest.raises(IndexProblem, match="another embedding model") as info:
         load_index(settings)
     assert info.value.reason == "stale"
