@@ -1,4 +1,5 @@
-"""The web app: chat on the left, every answer's sources on the right (the only gradio importer).
+"""The web app: chat on the left, every answer's sources on the right (gradio is imported here and in
+its 文档 tab, :mod:`qa.app.docs_tab`).
 
 The behaviour lives in :class:`ChatApp`, plain methods over plain values, so tests
 can drive it without a browser; :func:`build_demo` only wires it to gradio. The
@@ -17,11 +18,13 @@ from typing import Any, Protocol
 
 import gradio as gr
 
-from qa.answer.pipeline import Pipeline, QuestionError, clean_question
+from qa.answer.pipeline import QuestionError, clean_question
 from qa.answer.present import SILENT
+from qa.app import docs_tab
 from qa.app import feedback as fb
 from qa.app.conversation import Turn, dump_turns, find_turn, history_of, load_turns, new_turn
 from qa.app.export import write_export
+from qa.app.live import LivePipeline
 from qa.app.plain import RELATED_HEAD
 from qa.app.render import (
     PENDING_HTML,
@@ -35,7 +38,16 @@ from qa.app.render import (
     render_sources,
     user_bubble,
 )
-from qa.app.web_assets import EXAMPLES, FONT_STACK, HEADER_HTML, NO_SOURCES_HTML, PAGE_CSS, PAGE_JS, SOURCES_CSS
+from qa.app.web_assets import (
+    EXAMPLES,
+    FONT_STACK,
+    HEADER_HTML,
+    NO_SOURCES_HTML,
+    PAGE_CSS,
+    PAGE_JS,
+    SOURCES_CSS,
+)
+from qa.ingest.documents import MAX_DOC_BYTES
 from qa.schemas import AskResponse
 from qa.settings import Settings
 
@@ -144,7 +156,11 @@ class ChatApp:
         self.feedback_file = Path(feedback_file)
         settings = getattr(pipe, "settings", None)
         self.max_question_chars = max_question_chars or getattr(settings, "max_question_chars", Settings().max_question_chars)
-        self.titles = {d.doc_id: d.title for d in pipe.documents}
+
+    @property
+    def titles(self) -> dict[str, str]:
+        # Read on each use: a live pipeline's documents change when a new index generation is swapped in.
+        return {d.doc_id: d.title for d in self.pipe.documents}
 
     def view(self, turns: list[Turn]) -> tuple[Chat, str]:
         return chat_messages(turns, self.titles), render_panel(turns, self.titles)
@@ -237,8 +253,13 @@ class ChatApp:
         return notice_html("已保存补充说明，谢谢！它会成为回归测试的草稿用例。", ok=True)
 
 
-def build_demo(pipe: AskPipeline, feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE) -> gr.Blocks:
-    """The Blocks app around one loaded pipeline, queue configured."""
+def build_demo(pipe: AskPipeline, feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE,
+               admin_token: str | None = None) -> gr.Blocks:
+    """The Blocks app around one loaded pipeline, queue configured.
+
+    Args:
+        admin_token: lets the 文档 tab add and remove documents (with a LivePipeline); None: read-only.
+    """
     app = ChatApp(pipe, feedback_file)
     private: dict[str, Any] = {"api_visibility": "private"}
 
@@ -251,40 +272,43 @@ def build_demo(pipe: AskPipeline, feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE
         store = gr.BrowserState([], storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
         last = gr.State(None)
         target = gr.State({})
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=340):
-                chat = gr.Chatbot(
-                    elem_id="planqa-chat", show_label=False, height=600, latex_delimiters=[],
-                    feedback_options=None, buttons=[], layout="bubble",
-                    placeholder="请在下方输入问题，例如：到2015年咸阳的宽带用户目标是多少？",
-                )  # fmt: skip
-                notice = gr.HTML("", elem_id="planqa-notice")
-                with gr.Group(visible=False, elem_id="planqa-feedback") as form:
-                    comment = gr.Textbox(label="哪里不对？（可选）", lines=2, max_lines=6, elem_id="planqa-fb-comment")
-                    passage = gr.Textbox(label="正确的原文（可选，从规划里粘贴）", lines=2, max_lines=8, elem_id="planqa-fb-passage")
-                    with gr.Row():
-                        form_send = gr.Button("提交说明", variant="primary", size="sm", elem_id="planqa-fb-send")
-                        form_close = gr.Button("关闭", size="sm", elem_id="planqa-fb-close")
-                with gr.Row():
-                    box = gr.Textbox(
-                        placeholder="输入问题，回车提问；追问可直接说“那宝鸡呢？”", show_label=False,
-                        scale=5, elem_id="planqa-input", max_lines=4, autofocus=True, min_width=200,
-                    )  # fmt: skip
-                    send = gr.Button("提问", variant="primary", scale=1, min_width=72, elem_id="planqa-send")
-                with gr.Row(elem_id="planqa-tools"):
-                    new = gr.Button("新对话", size="sm", min_width=72, scale=0, elem_id="planqa-new")
-                    docx = gr.DownloadButton("导出 Word", size="sm", min_width=96, scale=0, interactive=False, elem_id="planqa-export-docx")
-                    mdown = gr.DownloadButton("导出 Markdown", size="sm", min_width=120, scale=0, interactive=False, elem_id="planqa-export-md")
-                doc = gr.Dropdown(doc_choices(pipe.documents), value=ALL_DOCS, label="只在此文档中查找", elem_id="planqa-doc")
-                examples = gr.Dataset(
-                    components=["textbox"], samples=[[q] for q in EXAMPLES], label="示例问题（点击即提问）",
-                    elem_id="planqa-examples",
-                )  # fmt: skip
-            with gr.Column(scale=2, min_width=340, elem_id="planqa-sources-col"):
-                sources = gr.HTML(
-                    NO_SOURCES_HTML, elem_id="planqa-sources", css_template=SOURCES_CSS, js_on_load=PAGE_JS,
-                    max_height=900,
-                )  # fmt: skip
+        with gr.Tabs(elem_id="planqa-tabs"):
+            with gr.Tab("问答", id="chat", elem_id="planqa-chat-tab"):  # noqa: SIM117 (the 文档 tab follows it in Tabs)
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=340):
+                        chat = gr.Chatbot(
+                            elem_id="planqa-chat", show_label=False, height=600, latex_delimiters=[],
+                            feedback_options=None, buttons=[], layout="bubble",
+                            placeholder="请在下方输入问题，例如：到2015年咸阳的宽带用户目标是多少？",
+                        )  # fmt: skip
+                        notice = gr.HTML("", elem_id="planqa-notice")
+                        with gr.Group(visible=False, elem_id="planqa-feedback") as form:
+                            comment = gr.Textbox(label="哪里不对？（可选）", lines=2, max_lines=6, elem_id="planqa-fb-comment")
+                            passage = gr.Textbox(label="正确的原文（可选，从规划里粘贴）", lines=2, max_lines=8, elem_id="planqa-fb-passage")
+                            with gr.Row():
+                                form_send = gr.Button("提交说明", variant="primary", size="sm", elem_id="planqa-fb-send")
+                                form_close = gr.Button("关闭", size="sm", elem_id="planqa-fb-close")
+                        with gr.Row():
+                            box = gr.Textbox(
+                                placeholder="输入问题，回车提问；追问可直接说“那宝鸡呢？”", show_label=False,
+                                scale=5, elem_id="planqa-input", max_lines=4, autofocus=True, min_width=200,
+                            )  # fmt: skip
+                            send = gr.Button("提问", variant="primary", scale=1, min_width=72, elem_id="planqa-send")
+                        with gr.Row(elem_id="planqa-tools"):
+                            new = gr.Button("新对话", size="sm", min_width=72, scale=0, elem_id="planqa-new")
+                            docx = gr.DownloadButton("导出 Word", size="sm", min_width=96, scale=0, interactive=False, elem_id="planqa-export-docx")
+                            mdown = gr.DownloadButton("导出 Markdown", size="sm", min_width=120, scale=0, interactive=False, elem_id="planqa-export-md")
+                        doc = gr.Dropdown(doc_choices(pipe.documents), value=ALL_DOCS, label="只在此文档中查找", elem_id="planqa-doc")
+                        examples = gr.Dataset(
+                            components=["textbox"], samples=[[q] for q in EXAMPLES], label="示例问题（点击即提问）",
+                            elem_id="planqa-examples",
+                        )  # fmt: skip
+                    with gr.Column(scale=2, min_width=340, elem_id="planqa-sources-col"):
+                        sources = gr.HTML(
+                            NO_SOURCES_HTML, elem_id="planqa-sources", css_template=SOURCES_CSS, js_on_load=PAGE_JS,
+                            max_height=900,
+                        )  # fmt: skip
+            docs_tab.build_docs_tab(demo, pipe, lambda: doc_choices(pipe.documents), doc, admin_token)
 
         outputs = [box, chat, sources, store, notice, send, last, docx, mdown]
         asked = gr.on(
@@ -321,6 +345,8 @@ def build_demo(pipe: AskPipeline, feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs: Any) -> Any:
     """Start the server with the page's theme and CSS (gradio 6 takes these at launch)."""
     theme = gr.themes.Soft(primary_hue="blue", font=FONT_STACK, font_mono=("monospace",))
+    if docs_tab.uploads_enabled(demo):
+        kwargs.setdefault("max_file_size", MAX_DOC_BYTES)
     return demo.launch(
         server_name=host, server_port=port, theme=theme, css=PAGE_CSS, show_error=False,
         footer_links=["api"], **kwargs,
@@ -329,6 +355,10 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs:
 
 def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None,
           feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE) -> None:
-    """Load the pipeline once and serve the app (loopback unless told otherwise)."""
-    pipe = Pipeline.load(settings or Settings(), build_if_missing=True)
-    launch(build_demo(pipe, feedback_file), host=host, port=port)
+    """Load the pipeline once and serve the app (loopback unless told otherwise).
+
+    The pipeline follows the index's CURRENT generation (`planqa docs add`, the 文档 tab):
+    a new one is swapped in between questions, without a restart.
+    """
+    pipe = LivePipeline.load(settings or Settings(), build_if_missing=True, background=True)
+    launch(build_demo(pipe, feedback_file, docs_tab.admin_token_from_env()), host=host, port=port)

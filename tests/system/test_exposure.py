@@ -38,7 +38,7 @@ def launches(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 def test_app_binds_loopback_unless_told(launches: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
     web.launch(web.build_demo(FailingPipe()))
-    monkeypatch.setattr(web, "Pipeline", SimpleNamespace(load=lambda *args, **kwargs: FailingPipe()))
+    monkeypatch.setattr(web, "LivePipeline", SimpleNamespace(load=lambda *args, **kwargs: FailingPipe()))  # serve follows generations
     web.serve()
     for call in launches:
         assert call["server_name"] == "127.0.0.1" and not call.get("share") and call["show_error"] is False
