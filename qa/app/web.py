@@ -17,6 +17,7 @@ import gradio as gr
 
 from qa.answer.pipeline import Pipeline, QuestionError
 from qa.answer.present import SILENT, reference
+from qa.app import guard
 from qa.app.web_assets import (
     COPY_JS,
     EXAMPLES,
@@ -229,7 +230,7 @@ def answer_turn(
     else:
         titles = {d.doc_id: d.title for d in pipe.documents}
         chat.append({"role": "assistant", "content": render_answer(resp, titles)})
-        return chat, render_sources(resp, titles), [*history, question.strip()], ""
+        return chat, render_sources(resp, titles), [*history, question.strip()][-guard.MAX_HISTORY :], ""  # bounded session state
     if question.strip():  # the user bubble is already shown; answer it
         chat.append({"role": "assistant", "content": f'<span class="err">{_md(message)}</span>'})
     return chat, None, history, f'<div class="notice">{_esc(message)}</div>'
@@ -242,7 +243,8 @@ def api_ask(pipe: AskPipeline, question: str, history: list[str] | None) -> dict
     try:
         return pipe.ask(question, history=list(history or []) or None).model_dump()
     except QuestionError as exc:
-        raise gr.Error(str(exc)) from None
+        log.info("refused question: %s", exc)  # a refusal is one log line, not a traceback
+        raise gr.Error(str(exc), print_exception=False) from None
     except Exception:
         log.exception("api ask failed for question %r", str(question)[:200])
         raise gr.Error(GENERIC_ERROR) from None
@@ -305,12 +307,13 @@ def build_demo(pipe: AskPipeline) -> gr.Blocks:
         # The chatbot's own trash icon must forget the follow-up history too.
         chat.clear(clear, None, [chat, history, sources, notice, box], queue=False, api_visibility="private")
         gr.api(ask, api_name="ask")
-    demo.queue(default_concurrency_limit=CONCURRENCY)
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=guard.QUEUE_MAX_SIZE)  # hardening: bounded queue
     return demo
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs: Any) -> Any:
     """Start the server with the page's theme and CSS (gradio 6 takes these at launch)."""
+    kwargs = guard.launch_options(demo, host, kwargs)  # hardening hook: limits, host/origin, headers, auth
     theme = gr.themes.Soft(primary_hue="blue", font=FONT_STACK, font_mono=("monospace",))
     return demo.launch(
         server_name=host, server_port=port, theme=theme, css=PAGE_CSS, show_error=False,
