@@ -14,6 +14,7 @@ import numpy as np
 from qa.index import dense
 from qa.index.cache import EmbeddingCache
 from qa.index.encoder import Encoder, model_info
+from qa.index.lock import being_read, build_lock
 from qa.index.segment import add_words, tokenize
 from qa.index.storage import (
     FILES,
@@ -49,11 +50,16 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 
 
 def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log=print) -> tuple[Path, list[DocumentProblem]]:
-    """Build a complete index and make it current atomically.
+    """Build a complete index and make it current atomically, one builder per index folder.
 
     Returns:
         The build folder and the seed files that were skipped (with reasons).
     """
+    with build_lock(settings.index_dir, log):  # hardening: builds cannot collide
+        return _build_index(settings, encoder, progress, log)
+
+
+def _build_index(settings: Settings, encoder: Encoder, progress: bool, log) -> tuple[Path, list[DocumentProblem]]:
     started = time.perf_counter()
     docs, problems = load_documents(settings.seeds_dir)
     for problem in problems:
@@ -64,7 +70,7 @@ def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log
     sentences = sentence_units(chunks, documents)
     tokens = [tokenize(c.embed_text()) for c in chunks]
     model_key = hashlib.sha256(json.dumps([model_info(settings.model_dir), encoder.backend], sort_keys=True).encode()).hexdigest()[:12]
-    cache = EmbeddingCache(settings.index_dir / "cache", model_key)
+    cache = EmbeddingCache(settings.index_dir / "cache", model_key, log=log)
     log(f"embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(docs)} documents")
     chunk_vectors = cache.embed(encoder, [c.embed_text() for c in chunks], progress)
     sentence_texts = [chunks[s.chunk].embed_text(documents[s.doc_id].text[s.start:s.end]) for s in sentences]
@@ -139,7 +145,9 @@ def _builder_alive(name: str) -> bool:
 
 
 def remove_old_builds(builds: Path, keep: str) -> None:
-    """Delete superseded builds and what crashed builds left; a running build's folder stays."""
+    """Delete superseded builds and what crashed builds left; a running build's folder and a
+    build some process (a server) holds for reading stay (issue 15: reference-counted by flock)."""
     for old in builds.iterdir():
-        if old.name != keep and not (old.name.startswith(".tmp-") and _builder_alive(old.name)):
-            shutil.rmtree(old, ignore_errors=True)
+        if old.name == keep or (old.name.startswith(".tmp-") and _builder_alive(old.name)) or being_read(old):
+            continue
+        shutil.rmtree(old, ignore_errors=True)
