@@ -15,7 +15,7 @@ from qa.index import dense
 from qa.index.cache import EmbeddingCache
 from qa.index.encoder import Encoder, model_info
 from qa.index.lock import being_read, build_lock
-from qa.index.segment import add_words, tokenize
+from qa.index.segment import add_words, tokenize, use_cache_dir
 from qa.index.storage import (
     FILES,
     FORMAT_VERSION,
@@ -55,6 +55,7 @@ def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log
     Returns:
         The build folder and the seed files that were skipped (with reasons).
     """
+    use_cache_dir(settings.index_dir / "jieba")  # hardening: not /tmp
     with build_lock(settings.index_dir, log):  # hardening: builds cannot collide
         return _build_index(settings, encoder, progress, log)
 
