@@ -6,7 +6,6 @@ import json
 import sys
 from pathlib import Path
 
-
 from qa.errors import PlanQAError
 from qa.settings import Settings
 
