@@ -144,3 +144,26 @@ def test_wildcard_bind_warns_about_tls(capsys: pytest.CaptureFixture[str]) -> No
 def test_queue_is_bounded() -> None:
     demo = web.build_demo(QuickPipe())
     assert demo._queue.max_size == guard.QUEUE_MAX_SIZE
+
+
+class SlowPipe(QuickPipe):
+    def ask(self, question: str, history: list[str] | None = None, doc: str | None = None) -> AskResponse:
+        time.sleep(1.5)
+        return super().ask(question, history, doc)
+
+
+def test_full_queue_gets_a_busy_reply(free_port: Callable[[], int], monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(guard, "QUEUE_MAX_SIZE", 2)
+    demo = web.build_demo(SlowPipe())
+    web.launch(demo, port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        url = demo.local_url.rstrip("/")
+        with ThreadPoolExecutor(16) as pool:
+            replies = list(pool.map(lambda _: _call(url, {"data": ["问", []]}), range(16)))
+        busy = [r for r in replies if r.status_code == 503]
+        assert busy and all(r.json()["error"] == guard.BUSY for r in busy)
+        assert [r for r in replies if r.status_code == 200]
+    finally:
+        demo.close()
