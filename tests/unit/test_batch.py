@@ -75,3 +75,4 @@ def test_cli_batch_goes_on_after_each_bad_line(tmp_path: Path, monkeypatch: pyte
     assert [o.get("id") for o in out] == ["a", None, None, "no-question", "last"]
     assert "question" in out[3]["error"] and "Traceback" not in captured.err
     assert len(captured.err.strip().splitlines()) == 3
+
