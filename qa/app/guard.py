@@ -120,7 +120,9 @@ def check_headers(policy: Policy, method: str, path: str, headers: dict[str, str
     if method not in _UNSAFE:
         return
     origin = headers.get("origin")
-    if origin and origin != "null" and _host_name(origin.split("://", 1)[-1]) != host:
+    origin_host = _host_name(origin.split("://", 1)[-1]) if origin else ""
+    # Same origin, or an allowed name (a TLS proxy may pass Host: 127.0.0.1 and the public Origin).
+    if origin and origin != "null" and origin_host != host and origin_host not in policy.hosts:
         raise Refusal(403, "不接受跨站请求（Origin 与 Host 不一致）")
     if origin == "null" or headers.get("sec-fetch-site") == "cross-site":
         raise Refusal(403, "不接受跨站请求")

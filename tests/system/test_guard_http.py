@@ -167,3 +167,11 @@ def test_full_queue_gets_a_busy_reply(free_port: Callable[[], int], monkeypatch:
         assert [r for r in replies if r.status_code == 200]
     finally:
         demo.close()
+
+
+def test_origin_of_an_allowed_name_passes_behind_a_proxy() -> None:
+    policy = guard.Policy(hosts=frozenset({"plan.example.org", *guard.LOOPBACK_NAMES}))
+    headers = {"host": "127.0.0.1:7860", "origin": "https://plan.example.org", "content-length": "10"}
+    guard.check_headers(policy, "POST", "/gradio_api/call/ask", headers)
+    with pytest.raises(guard.Refusal, match="跨站"):
+        guard.check_headers(policy, "POST", "/gradio_api/call/ask", {**headers, "origin": "https://evil.example"})
