@@ -44,7 +44,7 @@ from qa.answer.thesaurus import expansions, load_thesaurus
 from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
-from qa.index.segment import content_words, tokenize, words
+from qa.index.segment import content_words, tokenize, use_cache_dir, words
 from qa.index.storage import IndexProblem, LoadedIndex, load_index
 from qa.schemas import AskResponse, PassageOut, SlotsOut
 from qa.settings import RESCORE_MODES, Settings
@@ -102,6 +102,7 @@ class Pipeline:
             PlanQAError: the model is missing, or the index is unusable and build_if_missing is False.
         """
         settings = settings or Settings()
+        use_cache_dir(settings.index_dir / "jieba")  # hardening: jieba's cache out of /tmp
         encoder = Encoder(settings.model_dir, backend=settings.backend)
         try:
             index = load_index(settings)

@@ -6,10 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from qa.errors import PlanQAError
-from qa.schemas import AskRequest
 from qa.settings import Settings
 
 
@@ -136,22 +133,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
         response = pipeline.ask(args.question, args.history or [], args.doc)
         _print_answer(response, args.json, {d.doc_id: d.title for d in pipeline.documents})
         return 0
-    # Bytes, decoded line by line, so one line that is not UTF-8 is reported like any other bad line.
+    # Each line is judged on its own: a bad one is reported and the batch goes on (issue 15).
+    from qa.app import batch
+
     handle = sys.stdin.buffer if args.jsonl == "-" else open(args.jsonl, "rb")
     failures = 0
     with handle:
-        for number, data in enumerate(handle, start=1):
-            request_id = None
+        for number, line in batch.lines(handle):
+            if isinstance(line, str) and not line.strip():
+                continue
+            request_id = None if isinstance(line, PlanQAError) else _printable(batch.request_id(line))
             try:
-                line = data.decode("utf-8")
-                if not line.strip():
-                    continue
-                raw = json.loads(line)
-                request_id = _printable(raw.get("id")) if isinstance(raw, dict) else None
-                request = AskRequest.model_validate(raw)
+                if isinstance(line, PlanQAError):
+                    raise line
+                request = batch.parse(line)
                 response = pipeline.ask(request.question, request.history, request.doc or args.doc, id=None if request.id is None else _printable(str(request.id)))
                 print(response.model_dump_json(), flush=True)
-            except (UnicodeDecodeError, json.JSONDecodeError, ValidationError, QuestionError) as exc:
+            except (PlanQAError, QuestionError) as exc:
                 failures += 1
                 reason = str(exc).splitlines()[0]
                 _log(f"planqa: {args.jsonl}:{number}: {reason}")

