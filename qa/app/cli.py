@@ -21,6 +21,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["index_dir"] = Path(args.index)
     if getattr(args, "model", None):
         changes["model_dir"] = Path(args.model)
+    if getattr(args, "store", None) and args.command != "bench":  # bench takes a list of stores (qa.evaluation.bench)
+        changes["store"] = args.store
     return Settings().replace(**changes) if changes else Settings()
 
 
@@ -45,6 +47,11 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     load_documents(settings.seeds_dir)  # refuse a folder with no usable document before loading the model
     build, problems = build_index(settings, Encoder(settings.model_dir, backend=settings.backend), progress=not args.quiet, log=_log)
+    if settings.store != "faiss":  # issue 16: fill the store's generation for this build and make it live
+        from qa.index.storage import load_index
+        from qa.index.stores import open_store
+
+        open_store(settings, load_index(settings), log=_log).close()
     print(f"index ready: {build}")
     return 1 if problems and args.strict else 0
 
@@ -131,6 +138,8 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--seeds", help="folder of UTF-8 .txt plan documents (default: seeds/)")
     common.add_argument("--index", help="index folder (default: index/)")
     common.add_argument("--model", help="sentence-transformers model folder (default: models/multilingual-e5-small)")
+    common.add_argument("--store", help="retrieval store: faiss (default), milvus:PATH.db (Milvus Lite) or milvus://HOST:PORT "
+                                        "(token from $PLANQA_MILVUS_TOKEN); bench: a comma-separated list, 'milvus' = Milvus Lite")
     sub = root.add_subparsers(dest="command", required=True)
 
     model = sub.add_parser("model", help="embedding model set-up").add_subparsers(dest="action", required=True)
