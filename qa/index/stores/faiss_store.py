@@ -9,7 +9,7 @@ import numpy as np
 from qa.errors import PlanQAError
 from qa.index import dense
 from qa.index.bm25 import BM25
-from qa.index.stores import ChunkRecord, Run, StoreRow, Where
+from qa.index.stores import ChunkRecord, Run, StoreRow, Where, tie_complete
 
 # BM25 weights depend on every document (idf, average length) and flat FAISS ids are
 # row numbers, so this store changes documents by building a new index generation.
@@ -73,8 +73,14 @@ class FaissStore:
         return Run(ids.astype(np.int64), scores[ids])
 
     def search_dense(self, vector: np.ndarray, depth: int, where: Where | None = None) -> Run:
-        scores, ids = dense.search(self.dense, vector, depth, self.allowed(where))
-        return Run(ids.astype(np.int64), scores.astype(np.float32))
+        allowed = self.allowed(where)
+
+        def fetch(limit: int) -> Run:
+            scores, ids = dense.search(self.dense, vector, limit, allowed)
+            return Run(ids.astype(np.int64), scores.astype(np.float32))
+
+        # FAISS leaves the order of equal scores (duplicate passages) to its heap; ours is lower id first.
+        return tie_complete(fetch, depth)
 
     def fetch(self, ids: Sequence[int]) -> list[ChunkRecord]:
         return [self.records[i] for i in ids]

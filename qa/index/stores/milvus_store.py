@@ -124,6 +124,7 @@ class MilvusStore:
         self.collection = collection
         self.bm25 = bm25
         self.dense_params = {"metric_type": "IP", **({"params": {"ef": HNSW_EF}} if dense_kind == "hnsw" else {})}
+        client.load_collection(collection)  # a renamed or restarted collection starts released
 
     @classmethod
     def open(cls, spec: StoreSpec, index: LoadedIndex, log: Callable[[str], None] = print) -> MilvusStore:
@@ -138,7 +139,6 @@ class MilvusStore:
             create_generation(client, name, rows_of(index, vectors), vectors.shape[1], dense_kind)
             switch_alias(client, name)
             log(f"milvus: {name} is live (alias {ALIAS!r}) after {time.perf_counter() - started:.1f} s")
-        client.load_collection(name)
         return cls(client, name, index.bm25, dense_kind)
 
     def _search(self, field: str, query: object, limit: int, where: Where | None, params: dict) -> Run:
