@@ -35,6 +35,9 @@ def cmd_model_build(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else default_model_dir()
     path = build_model(out, force=args.force)
+    from qa.index.encoder import prepare_lean
+
+    prepare_lean(path)  # issue 16: the ONNX export and the lean files the default backend runs on
     print(f"model ready: {path}")
     return 0
 
