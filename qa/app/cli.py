@@ -20,6 +20,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["docs_dir"] = Path(args.docs)
     if getattr(args, "model", None):
         changes["model_dir"] = Path(args.model)
+    if getattr(args, "store", None) and args.command != "bench":  # bench takes a list of stores (qa.evaluation.bench)
+        changes["store"] = args.store
     return Settings().replace(**changes) if changes else Settings()
 
 
@@ -32,6 +34,9 @@ def cmd_model_build(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else default_model_dir()
     path = build_model(out, force=args.force)
+    from qa.index.encoder import prepare_lean
+
+    prepare_lean(path)  # issue 16: the ONNX export and the lean files the default backend runs on
     print(f"model ready: {path}")
     return 0
 
@@ -47,6 +52,11 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     with index_lock(settings.index_dir):
         report = write_generation(settings, Encoder(settings.model_dir, backend=settings.backend), progress=not args.quiet,
                                   log=_log, incremental=False, known={d.sha256: d for d in docs})
+    if settings.store != "faiss":  # issue 16: fill the store's generation for this build and make it live
+        from qa.index.storage import load_index
+        from qa.index.stores import open_store
+
+        open_store(settings, load_index(settings), log=_log).close()
     print(f"index ready: {report.build}")
     print(report.summary())
     return 1 if report.problems and args.strict else 0
@@ -184,6 +194,8 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--docs", help="folder of documents added with `docs add` (default: data/docs beside the index folder)")
     common.add_argument("--index", help="index folder (default: index/)")
     common.add_argument("--model", help="sentence-transformers model folder (default: models/multilingual-e5-small)")
+    common.add_argument("--store", help="retrieval store: faiss (default), milvus:PATH.db (Milvus Lite) or milvus://HOST:PORT "
+                                        "(token from $PLANQA_MILVUS_TOKEN); bench: a comma-separated list, 'milvus' = Milvus Lite")
     sub = root.add_subparsers(dest="command", required=True)
 
     model = sub.add_parser("model", help="embedding model set-up").add_subparsers(dest="action", required=True)
