@@ -49,7 +49,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     # Refuse a folder with no usable document before loading the model; what was read is not read twice.
     docs, _ = load_documents(settings.seeds_dir, settings.docs_folder, log=None)
-    with index_lock(settings.index_dir):
+    with index_lock(settings.index_dir, _log):
         report = write_generation(settings, Encoder(settings.model_dir, backend=settings.backend), progress=not args.quiet,
                                   log=_log, incremental=False, known={d.sha256: d for d in docs})
     if settings.store != "faiss":  # issue 16: fill the store's generation for this build and make it live

@@ -67,13 +67,13 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 
 
 @contextmanager
-def index_lock(index_dir: Path) -> Iterator[None]:
+def index_lock(index_dir: Path, log: Log = print) -> Iterator[None]:
     """One writer at a time per index folder (a build, `docs add`, `docs remove`).
 
     An flock is released by the kernel when its process dies, so a killed build never
     leaves the folder locked.
     """
-    with build_lock(index_dir):  # a second writer says "另一个构建正在进行" and waits
+    with build_lock(index_dir, log):  # a second writer says "另一个构建正在进行" and waits
         yield
 
 
@@ -150,7 +150,7 @@ def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log
     Returns:
         The build folder and the document files that were skipped (with reasons).
     """
-    with index_lock(settings.index_dir):
+    with index_lock(settings.index_dir, log):
         report = write_generation(settings, encoder, progress=progress, log=log, incremental=False)
     return report.build, list(report.problems)
 
