@@ -1,7 +1,8 @@
 """Memory and cold-start numbers of the single-machine default (issue 16, memory diet).
 
 Prints, as the median of --repeat cold processes:
-- `planqa ask` one-shot: wall seconds from process start to exit, and peak RSS;
+- `planqa ask` one-shot: wall seconds from process start to exit, CPU seconds (user + system:
+  close to the wall time of an idle machine, since the one-shot ask runs on one thread), and peak RSS;
 - a loaded pipeline: seconds to ready, RSS when ready and after the first answer.
 
     python scripts/memory.py --repeat 5                  # this checkout, the model of PLANQA_MODEL_DIR
@@ -41,7 +42,7 @@ print(json.dumps({"imports_s": imported - launch, "ready_s": ready - launch, "rs
 """
 
 
-def _run(argv: list[str], repo: Path) -> tuple[str, float, float]:
+def _run(argv: list[str], repo: Path) -> tuple[str, float, float, float]:
     env = {**os.environ, "PYTHONPATH": str(repo)}
     started = time.time()
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=repo, env=env)
@@ -49,7 +50,7 @@ def _run(argv: list[str], repo: Path) -> tuple[str, float, float]:
     _, status, usage = os.wait4(child.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"`{' '.join(argv)}` failed")
-    return out, time.time() - started, usage.ru_maxrss / 1024
+    return out, time.time() - started, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -60,9 +61,9 @@ def main() -> int:
     repo = Path(args.repo)
     asks, ready = [], []
     for _ in range(args.repeat):
-        _, wall, peak = _run([sys.executable, "-m", "qa", "ask", QUESTION], repo)
-        asks.append({"cold_ask_s": wall, "cold_ask_peak_rss_mb": peak})
-        out, _, peak = _run([sys.executable, "-c", READY, repr(time.time()), QUESTION], repo)
+        _, wall, peak, cpu = _run([sys.executable, "-m", "qa", "ask", QUESTION], repo)
+        asks.append({"cold_ask_s": wall, "cold_ask_cpu_s": cpu, "cold_ask_peak_rss_mb": peak})
+        out, _, peak, _ = _run([sys.executable, "-c", READY, repr(time.time()), QUESTION], repo)
         ready.append({**json.loads(out.strip().splitlines()[-1]), "peak_rss_mb": peak})
     rows = asks + ready
     summary = {key: round(statistics.median(r[key] for r in rows if key in r), 2) for key in sorted({k for r in rows for k in r})}

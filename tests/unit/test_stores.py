@@ -44,6 +44,16 @@ def test_server_token_comes_from_the_environment_only(monkeypatch: pytest.Monkey
     assert "secret" not in str(Settings(store="milvus://h:19530").index_fingerprint())
 
 
+def test_cluster_knobs_apply_to_a_server_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANQA_MILVUS_REPLICAS", "2")
+    monkeypatch.setenv("PLANQA_MILVUS_SHARDS", "4")
+    assert (parse_store("milvus://h:19530").replicas, parse_store("milvus://h:19530").shards) == (2, 4)
+    assert (parse_store("milvus:/tmp/x.db").replicas, parse_store("faiss").shards) == (1, 1)
+    monkeypatch.setenv("PLANQA_MILVUS_REPLICAS", "0")
+    with pytest.raises(ValueError, match="PLANQA_MILVUS_REPLICAS must be"):
+        _ = parse_store("milvus://h:19530").replicas
+
+
 def _engine(ids: list[int], scores: list[float]):
     """A fake engine: exact top-n by score, but ties in *descending* id order (not ours)."""
     order = sorted(range(len(ids)), key=lambda i: (-scores[i], -ids[i]))

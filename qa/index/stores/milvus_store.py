@@ -123,16 +123,18 @@ class MilvusStore:
         collection: the generation's collection name.
         bm25: the loaded build's BM25 (its vocabulary maps query terms to sparse dimensions).
         dense_kind: "flat" or "hnsw" (search parameters follow it).
+        replicas: in-memory replicas on a cluster's query nodes (throughput and failover, not answers).
     """
 
     name = "milvus"
 
-    def __init__(self, client: MilvusClient, collection: str, bm25: BM25, dense_kind: str = "flat") -> None:
+    def __init__(self, client: MilvusClient, collection: str, bm25: BM25, dense_kind: str = "flat", replicas: int = 1) -> None:
         self.client = client
         self.collection = collection
         self.bm25 = bm25
         self.dense_params = {"metric_type": "IP", **({"params": {"ef": HNSW_EF}} if dense_kind == "hnsw" else {})}
-        client.load_collection(collection)  # a renamed or restarted collection starts released
+        # A renamed or restarted collection starts released.
+        client.load_collection(collection, **({"replica_number": replicas} if replicas > 1 else {}))
 
     @classmethod
     def open(cls, spec: StoreSpec, index: LoadedIndex, log: Callable[[str], None] = print) -> MilvusStore:
@@ -144,10 +146,10 @@ class MilvusStore:
             started = time.perf_counter()
             vectors = index.dense.reconstruct_n(0, index.dense.ntotal)
             log(f"milvus: building collection {name} ({len(index.chunks)} chunks) at {spec.uri}")
-            create_generation(client, name, rows_of(index, vectors), vectors.shape[1], dense_kind)
+            create_generation(client, name, rows_of(index, vectors), vectors.shape[1], dense_kind, spec.shards)
             switch_alias(client, name)
             log(f"milvus: {name} is live (alias {ALIAS!r}) after {time.perf_counter() - started:.1f} s")
-        return cls(client, name, index.bm25, dense_kind)
+        return cls(client, name, index.bm25, dense_kind, spec.replicas)
 
     def _search(self, field: str, query: object, limit: int, where: Where | None, params: dict) -> Run:
         found = self.client.search(self.collection, data=[query], anns_field=field, limit=limit,
@@ -213,12 +215,14 @@ def connect(spec: StoreSpec) -> MilvusClient:
         raise PlanQAError(f"cannot open Milvus at {spec.uri}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
 
 
-def create_generation(client: MilvusClient, name: str, rows: Sequence[StoreRow], dim: int, dense_kind: str = "flat") -> None:
+def create_generation(client: MilvusClient, name: str, rows: Sequence[StoreRow], dim: int, dense_kind: str = "flat",
+                      shards: int = 1) -> None:
     """Create and fill a collection under a temporary name; rename it to `name` only when complete."""
     building = f"{name}_building"
     if client.has_collection(building):
         client.drop_collection(building)  # left by a killed build
-    client.create_collection(building, schema=_schema(client, dim), index_params=_index_params(client, dense_kind))
+    client.create_collection(building, schema=_schema(client, dim), index_params=_index_params(client, dense_kind),
+                             **({"num_shards": shards} if shards > 1 else {}))
     for start in range(0, len(rows), BATCH):
         client.insert(building, [_entity(r) for r in rows[start:start + BATCH]])
     # Milvus Lite rebuilds the index of unflushed rows on every search; flushed segments keep theirs.

@@ -5,6 +5,10 @@
     milvus://HOST:PORT         a Milvus Standalone/Distributed server; the token, if the
                                server needs one, comes from $PLANQA_MILVUS_TOKEN (never
                                from settings, which are written into the index manifest)
+
+Deployment knobs that do not change an answer, for a Milvus server only:
+$PLANQA_MILVUS_REPLICAS (in-memory replicas a collection is loaded with, default 1)
+and $PLANQA_MILVUS_SHARDS (shards of a new generation's collection, default 1).
 """
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from qa.errors import PlanQAError
 
 STORE_FORMS = ("faiss", "milvus:PATH.db", "milvus://HOST:PORT")
 TOKEN_ENV = "PLANQA_MILVUS_TOKEN"
+REPLICAS_ENV = "PLANQA_MILVUS_REPLICAS"
+SHARDS_ENV = "PLANQA_MILVUS_SHARDS"
 _SERVER = re.compile(r"milvus://(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(?P<port>\d{1,5})/?")
 
 
@@ -36,6 +42,21 @@ class StoreSpec:
     @property
     def token(self) -> str:
         return os.environ.get(TOKEN_ENV, "") if self.kind == "milvus" and not self.lite else ""
+
+    @property
+    def replicas(self) -> int:
+        return _count(REPLICAS_ENV) if self.kind == "milvus" and not self.lite else 1
+
+    @property
+    def shards(self) -> int:
+        return _count(SHARDS_ENV) if self.kind == "milvus" and not self.lite else 1
+
+
+def _count(name: str) -> int:
+    value = os.environ.get(name, "1")
+    if not value.isdigit() or int(value) < 1:
+        raise PlanQAError(f"${name} must be a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 def parse_store(value: str) -> StoreSpec:
