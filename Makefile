@@ -17,7 +17,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# The CPU build on local disk first, or pip pulls a multi-GB CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test]'
+	# milvus: the system test runs the answer path on Milvus Lite (pure Python, no server).
+	$(PY) -m pip install -q -e '.[test,milvus]'
 	touch $@
 
 $(MODEL): $(VENV)/.installed

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from qa.errors import PlanQAError
+from qa.index.stores.spec import parse_store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +66,10 @@ class Settings:
             eval accuracy -0.012) or "torch"; see docs/bench.md.
         dense_index: FAISS index kind, one of DENSE_INDEXES; exact "flat" wins up to
             100x the seed corpus (docs/bench.md).
+        store: where BM25 and dense runs come from (issue 16): "faiss" (this process),
+            "milvus:PATH.db" (Milvus Lite) or "milvus://HOST:PORT" (a Milvus server).
+            Not an index field: every store serves the same build, and a Milvus
+            collection is named by that build's hash (qa.index.stores.milvus_store).
     """
 
     seeds_dir: Path = REPO_ROOT / "seeds"
@@ -92,6 +97,7 @@ class Settings:
     max_question_chars: int = 2000
     backend: str = "onnx"
     dense_index: str = "flat"
+    store: str = "faiss"
 
     def __post_init__(self) -> None:
         if self.mode not in FUSION_MODES:
@@ -100,6 +106,7 @@ class Settings:
             raise PlanQAError(f"Unknown backend {self.backend!r}. Supported backends: {list(BACKENDS)}")
         if self.dense_index not in DENSE_INDEXES:
             raise PlanQAError(f"Unknown dense_index {self.dense_index!r}. Supported kinds: {list(DENSE_INDEXES)}")
+        parse_store(self.store)
         if not 0.0 <= self.dense_weight <= 1.0:
             raise PlanQAError(f"dense_weight must be within [0, 1], got {self.dense_weight}")
         if self.chunk_min_chars >= self.chunk_max_chars:

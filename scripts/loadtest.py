@@ -3,6 +3,11 @@
     .venv/bin/python scripts/loadtest.py                      # starts `python -m qa serve` on a free port
     .venv/bin/python scripts/loadtest.py --clients 10 --requests 40
     .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:7860/
+    .venv/bin/python scripts/loadtest.py --clients 50,200 --requests 400 --deadline 5
+
+With several --clients values the runs follow one another against the same app.
+A "busy" reply (the queue is full, issue 15) is counted apart from errors: under
+overload each client must get an answer or a busy reply within --deadline seconds.
 
 Asks every question once on its own first, then `--requests` questions from
 `--clients` clients at once, and prints throughput, p50/p95 latency, errors, and
@@ -60,7 +65,10 @@ class Report:
     throughput_rps: float
     p50_ms: float
     p95_ms: float
+    p99_ms: float
     max_ms: float
+    busy: int
+    late: int
     first_problems: list[str]
 
 
@@ -72,12 +80,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
+BUSY = "系统繁忙"
+
+
 def outcome(client: Client, question: str, timeout: float) -> tuple[Any, ...]:
     """What must not change under load: answerability and cited spans, or the refusal message."""
     try:
         out = client.submit(question, [], api_name="/ask").result(timeout=timeout)
     except Exception as exc:  # a refusal (gr.Error) is an outcome too; compared like an answer
-        return ("refused", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if BUSY in text or "Queue is full" in text or "queue_full" in text:
+            return ("busy", text)
+        return ("refused", text)
     return ("answer", out["answerable"], tuple((c["doc_id"], c["start"], c["end"], c["quote"]) for c in out["citations"]))
 
 
@@ -116,7 +130,7 @@ def start_app(timeout: float) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit(f"loadtest: the app did not answer on {url} within {timeout:.0f} s")
 
 
-def run(url: str, clients: int, requests: int, timeout: float) -> Report:
+def run(url: str, clients: int, requests: int, timeout: float, deadline_s: float = 0.0) -> Report:
     """Baseline one question at a time, then all clients at once until done or out of time."""
     require_loopback(url)
     deadline = time.monotonic() + timeout
@@ -126,7 +140,7 @@ def run(url: str, clients: int, requests: int, timeout: float) -> Report:
     next_request = iter(range(requests))
     latencies: list[float] = []
     problems: list[str] = []
-    counts = {"errors": 0, "mismatches": 0}
+    counts = {"errors": 0, "mismatches": 0, "busy": 0, "late": 0}
 
     def user(_: int) -> None:
         try:
@@ -147,7 +161,10 @@ def run(url: str, clients: int, requests: int, timeout: float) -> Report:
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
-                if got[0] == "refused" and expected[question][0] != "refused":
+                counts["late"] += bool(deadline_s and elapsed > deadline_s * 1000)
+                if got[0] == "busy":
+                    counts["busy"] += 1
+                elif got[0] == "refused" and expected[question][0] != "refused":
                     counts["errors"] += 1
                     problems.append(f"{question}: {got[1]}")
                 elif got != expected[question]:
@@ -167,27 +184,34 @@ def run(url: str, clients: int, requests: int, timeout: float) -> Report:
         mismatches=counts["mismatches"], seconds=round(seconds, 2),
         throughput_rps=round(len(latencies) / seconds, 2) if seconds else 0.0,
         p50_ms=round(percentile(latencies, 50), 1), p95_ms=round(percentile(latencies, 95), 1),
-        max_ms=round(max(latencies, default=0.0), 1), first_problems=problems[:5],
+        p99_ms=round(percentile(latencies, 99), 1), max_ms=round(max(latencies, default=0.0), 1),
+        busy=counts["busy"], late=counts["late"], first_problems=problems[:5],
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running app on loopback; default: start one on a free port")
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--clients", default="50", help="clients at once; comma-separated for several runs, e.g. 50,200")
     parser.add_argument("--requests", type=int, default=200, help="total questions across all clients")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds for the whole run (app start-up excluded)")
+    parser.add_argument("--deadline", type=float, default=0.0, help="seconds within which each request must finish (0: none)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON line")
     args = parser.parse_args(argv)
-    if args.clients < 1 or args.requests < 1 or args.timeout <= 0:
-        parser.error("--clients, --requests and --timeout must be positive")
+    try:
+        counts = [int(c) for c in str(args.clients).split(",")]
+    except ValueError:
+        parser.error("--clients takes integers, e.g. 50 or 50,200")
+    # Bounded: loopback only, and at most 400 clients, so the script cannot become a flood tool.
+    if min(counts) < 1 or max(counts) > 400 or args.requests < 1 or args.timeout <= 0:
+        parser.error("--clients must be 1..400; --requests and --timeout positive")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     app = None
     url = args.url
     if url is None:
         app, url = start_app(timeout=180)
     try:
-        report = run(url, args.clients, args.requests, args.timeout)
+        reports = [run(url, n, args.requests, args.timeout, args.deadline) for n in counts]
     finally:
         if app is not None:
             app.terminate()
@@ -195,16 +219,21 @@ def main(argv: list[str] | None = None) -> int:
                 app.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 app.kill()
-    if args.json:
+    return max(_print(report, args.json) for report in reports)
+
+
+def _print(report: Report, as_json: bool) -> int:
+    if as_json:
         print(json.dumps(asdict(report), ensure_ascii=False))
     else:
         print(f"{report.completed}/{report.requested} requests from {report.clients} clients in {report.seconds} s "
               f"({report.throughput_rps} req/s)")
-        print(f"latency p50 {report.p50_ms} ms, p95 {report.p95_ms} ms, max {report.max_ms} ms")
-        print(f"errors {report.errors}, answers that differ from the unloaded ones {report.mismatches}")
+        print(f"latency p50 {report.p50_ms} ms, p95 {report.p95_ms} ms, p99 {report.p99_ms} ms, max {report.max_ms} ms")
+        print(f"busy replies {report.busy}, over the deadline {report.late}, errors {report.errors}, "
+              f"answers that differ from the unloaded ones {report.mismatches}")
         for problem in report.first_problems:
             print(f"  {problem}")
-    ok = report.completed == report.requested and report.errors == 0 and report.mismatches == 0
+    ok = report.completed == report.requested and report.errors == 0 and report.mismatches == 0 and report.late == 0
     return 0 if ok else 1
 
 

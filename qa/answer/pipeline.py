@@ -44,8 +44,9 @@ from qa.answer.thesaurus import expansions, load_thesaurus
 from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
-from qa.index.segment import content_words, tokenize, words
+from qa.index.segment import content_words, tokenize, use_cache_dir, words
 from qa.index.storage import IndexProblem, LoadedIndex, load_index
+from qa.index.stores import Store, Where, open_store
 from qa.schemas import AskResponse, PassageOut, SlotsOut
 from qa.settings import RESCORE_MODES, Settings
 
@@ -69,9 +70,12 @@ class SideResult:
 class Pipeline:
     """Loaded model + index, answering questions. Thread-safe for concurrent `ask` calls."""
 
-    def __init__(self, settings: Settings, index: LoadedIndex, encoder: Encoder | None, weights: Weights | None = None) -> None:
+    def __init__(self, settings: Settings, index: LoadedIndex, encoder: Encoder | None, weights: Weights | None = None,
+                 store: Store | None = None) -> None:
         self.settings = settings
         self.index = index
+        # Issue 16: BM25 and dense runs come from the store settings.store names; chunks stay the build's.
+        self.store = store if store is not None else open_store(settings, index)
         self.encoder = encoder
         self.weights = weights or Weights()
         self.view = AnswerView.of(index)
@@ -102,6 +106,7 @@ class Pipeline:
             PlanQAError: the model is missing, or the index is unusable and build_if_missing is False.
         """
         settings = settings or Settings()
+        use_cache_dir(settings.index_dir / "jieba")  # hardening: jieba's cache out of /tmp
         encoder = Encoder(settings.model_dir, backend=settings.backend)
         try:
             index = load_index(settings)
@@ -125,25 +130,25 @@ class Pipeline:
             doc_ids = [d for d in doc_ids if self.index.documents[d].city == city]
         return doc_ids
 
-    def _allowed(self, doc: str | None, city: str | None) -> np.ndarray | None:
-        """Chunk ids a search may return (None: all)."""
+    def _where(self, doc: str | None, city: str | None) -> Where | None:
+        """The filter a search runs under (None: all documents); an unknown document is refused."""
         if doc is None and city is None:
             return None
-        ids = [self.index.doc_chunk_ids[d] for d in self._doc_ids(doc, city)]
-        return np.sort(np.concatenate(ids)) if ids else np.zeros(0, np.int64)
+        self._doc_ids(doc, city)
+        return Where(doc_id=doc, city=city)
 
-    def _retrieve(self, query: str, allowed: np.ndarray | None, timings: dict[str, float], mode: str | None = None,
+    def _retrieve(self, query: str, where: Where | None, timings: dict[str, float], mode: str | None = None,
                   bridges: dict[str, tuple[str, ...]] | None = None) -> tuple[list[Hit], np.ndarray | None, list[str]]:
         mode = mode or self.settings.mode
         t0 = time.perf_counter()
         # A named city already filters the documents; as a keyword it only adds noise.
-        tokens = [t for t in tokenize(query) if allowed is None or t not in self.cities]
+        tokens = [t for t in tokenize(query) if where is None or t not in self.cities]
         boosts = self.expander.boosts(query, tokens, bridges or {})
         vector = self.encoder.encode_queries([query])[0] if self.encoder is not None and mode != "bm25" else None
         timings["embed"] = timings.get("embed", 0.0) + (time.perf_counter() - t0) * 1000
         stage: dict[str, float] = {}
-        hits = search(self.index, [*tokens, *boosts], vector, mode=mode, dense_weight=self.settings.dense_weight,
-                      rrf_k=self.settings.rrf_k, depth=max(self.settings.candidates, self.settings.top_k), allowed=allowed,
+        hits = search(self.store, [*tokens, *boosts], vector, mode=mode, dense_weight=self.settings.dense_weight,
+                      rrf_k=self.settings.rrf_k, depth=max(self.settings.candidates, self.settings.top_k), where=where,
                       timings=stage, boosts=boosts)
         for name, value in stage.items():
             timings[name] = timings.get(name, 0.0) + value
@@ -183,11 +188,11 @@ class Pipeline:
                             qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role,
                             text=focus_facts.text)
         facts = replace(facts, equivalents=tuple(expansions(focus, self.view.synonyms)))
-        allowed = self._allowed(doc, side.city)
+        where = self._where(doc, side.city)
         t0 = time.perf_counter()
         bridges = self.expander.bridges(focus)
         timings["bridge"] = timings.get("bridge", 0.0) + (time.perf_counter() - t0) * 1000
-        hits, vector, tokens = self._retrieve(side.question, allowed, timings, mode, bridges)
+        hits, vector, tokens = self._retrieve(side.question, where, timings, mode, bridges)
         t0 = time.perf_counter()
         rescore_vector = vector if (mode or self.settings.mode) in RESCORE_MODES else None
         terms = self._terms(tokens, focus)

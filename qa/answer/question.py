@@ -23,10 +23,17 @@ class DocInfo:
     period: str
 
 
+RAW_LIMIT_FACTOR = 8
+
+
 def clean_question(question: object, max_chars: int) -> str:
     """Normalise a user question or raise QuestionError saying what is wrong."""
     if not isinstance(question, str):
         raise QuestionError("问题必须是文字。")
+    # Refused before any per-character work (issue 15: six 24 MB questions stalled other users);
+    # the margin leaves room for whitespace that normalising collapses.
+    if len(question) > RAW_LIMIT_FACTOR * max_chars:
+        raise QuestionError(f"问题太长（{len(question)} 字），最多 {max_chars} 字，请精简后再问。")
     # Lone surrogates cannot be encoded; control characters are noise from pasting.
     text = question.encode("utf-8", "replace").decode("utf-8")
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs", "Cf") else ch for ch in text)

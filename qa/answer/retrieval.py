@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.index import dense
-from qa.index.storage import LoadedIndex
+from qa.index.stores import Run, Store, Where
+from qa.index.stores.faiss_store import top_ids
+
+__all__ = ["Hit", "rrf", "search", "top_ids"]
 
 
 @dataclass(frozen=True)
@@ -39,18 +41,8 @@ def rrf(runs: list[tuple[np.ndarray, float]], k: int) -> dict[int, float]:
     return fused
 
 
-def top_ids(scores: np.ndarray, allowed: np.ndarray | None, depth: int) -> np.ndarray:
-    """Ids of the `depth` best scores (ties: lower id first), optionally restricted to `allowed`."""
-    candidates = np.arange(len(scores)) if allowed is None else allowed
-    if len(candidates) == 0:
-        return candidates
-    order = np.lexsort((candidates, -scores[candidates]))
-    best = candidates[order[:depth]]
-    return best[scores[best] > 0]
-
-
 def search(
-    index: LoadedIndex,
+    store: Store,
     query_tokens: list[str],
     query_vector: np.ndarray | None,
     *,
@@ -58,14 +50,14 @@ def search(
     dense_weight: float,
     rrf_k: int,
     depth: int,
-    allowed: np.ndarray | None = None,
+    where: Where | None = None,
     timings: dict[str, float] | None = None,
     boosts: dict[str, float] | None = None,
 ) -> list[Hit]:
     """Rank chunks for one query.
 
     Args:
-        index: the loaded index.
+        store: where the BM25 and dense runs come from (qa.index.stores).
         query_tokens: jieba tokens of the query.
         query_vector: normalized query embedding (None for mode "bm25").
         mode: "bm25" or "bm25+rescore" (BM25 only), "dense", or "hybrid"/"hybrid+rescore"
@@ -73,33 +65,34 @@ def search(
         dense_weight: weight of the dense run; BM25 gets 1 - dense_weight.
         rrf_k: RRF constant.
         depth: how many hits to return.
-        allowed: chunk ids the search may return (document filter).
+        where: document/city filter, applied by the store before its top-k.
         timings: filled with per-stage milliseconds when given.
         boosts: BM25 weight per query term (terms added by expansion weigh less).
+
+    Returns:
+        Hits best first; `bm25`/`dense` hold a chunk's score in that run (0 when not in it).
     """
     import time
 
     timings = timings if timings is not None else {}
     t0 = time.perf_counter()
-    bm25_scores = index.bm25.scores(query_tokens, boosts)
     lexical_only = mode in ("bm25", "bm25+rescore")
-    bm25_run = top_ids(bm25_scores, allowed, depth) if mode != "dense" else np.zeros(0, np.int64)
+    bm25_run = store.search_sparse(query_tokens, boosts, depth, where) if mode != "dense" else Run.empty()
+    bm25_scores = dict(zip(bm25_run.ids.tolist(), bm25_run.scores.tolist()))
     t1 = time.perf_counter()
-    dense_scores: dict[int, float] = {}
-    dense_run = np.zeros(0, np.int64)
+    dense_run = Run.empty()
     if not lexical_only and query_vector is not None:
-        scores, ids = dense.search(index.dense, query_vector, depth, allowed)
-        dense_scores = dict(zip(ids.tolist(), scores.tolist()))
-        dense_run = ids
+        dense_run = store.search_dense(query_vector, depth, where)
+    dense_scores = dict(zip(dense_run.ids.tolist(), dense_run.scores.tolist()))
     t2 = time.perf_counter()
     if lexical_only:
-        fused = {int(i): float(bm25_scores[i]) for i in bm25_run}
+        fused = bm25_scores
     elif mode == "dense":
         fused = dense_scores
     else:
-        fused = rrf([(dense_run, dense_weight), (bm25_run, 1.0 - dense_weight)], rrf_k)
+        fused = rrf([(dense_run.ids, dense_weight), (bm25_run.ids, 1.0 - dense_weight)], rrf_k)
     hits = [
-        Hit(chunk=c, score=s, dense=dense_scores.get(c, 0.0), bm25=float(bm25_scores[c]))
+        Hit(chunk=c, score=s, dense=dense_scores.get(c, 0.0), bm25=bm25_scores.get(c, 0.0))
         for c, s in sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:depth]
     ]
     t3 = time.perf_counter()

@@ -6,10 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from qa.errors import PlanQAError
-from qa.schemas import AskRequest
 from qa.settings import Settings
 
 
@@ -23,6 +20,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["docs_dir"] = Path(args.docs)
     if getattr(args, "model", None):
         changes["model_dir"] = Path(args.model)
+    if getattr(args, "store", None) and args.command != "bench":  # bench takes a list of stores (qa.evaluation.bench)
+        changes["store"] = args.store
     return Settings().replace(**changes) if changes else Settings()
 
 
@@ -35,6 +34,9 @@ def cmd_model_build(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else default_model_dir()
     path = build_model(out, force=args.force)
+    from qa.index.encoder import prepare_lean
+
+    prepare_lean(path)  # issue 16: the ONNX export and the lean files the default backend runs on
     print(f"model ready: {path}")
     return 0
 
@@ -47,9 +49,14 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     # Refuse a folder with no usable document before loading the model; what was read is not read twice.
     docs, _ = load_documents(settings.seeds_dir, settings.docs_folder, log=None)
-    with index_lock(settings.index_dir):
+    with index_lock(settings.index_dir, _log):
         report = write_generation(settings, Encoder(settings.model_dir, backend=settings.backend), progress=not args.quiet,
                                   log=_log, incremental=False, known={d.sha256: d for d in docs})
+    if settings.store != "faiss":  # issue 16: fill the store's generation for this build and make it live
+        from qa.index.storage import load_index
+        from qa.index.stores import open_store
+
+        open_store(settings, load_index(settings), log=_log).close()
     print(f"index ready: {report.build}")
     print(report.summary())
     return 1 if report.problems and args.strict else 0
@@ -136,22 +143,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
         response = pipeline.ask(args.question, args.history or [], args.doc)
         _print_answer(response, args.json, {d.doc_id: d.title for d in pipeline.documents})
         return 0
-    # Bytes, decoded line by line, so one line that is not UTF-8 is reported like any other bad line.
+    # Each line is judged on its own: a bad one is reported and the batch goes on (issue 15).
+    from qa.app import batch
+
     handle = sys.stdin.buffer if args.jsonl == "-" else open(args.jsonl, "rb")
     failures = 0
     with handle:
-        for number, data in enumerate(handle, start=1):
-            request_id = None
+        for number, line in batch.lines(handle):
+            if isinstance(line, str) and not line.strip():
+                continue
+            request_id = None if isinstance(line, PlanQAError) else _printable(batch.request_id(line))
             try:
-                line = data.decode("utf-8")
-                if not line.strip():
-                    continue
-                raw = json.loads(line)
-                request_id = _printable(raw.get("id")) if isinstance(raw, dict) else None
-                request = AskRequest.model_validate(raw)
+                if isinstance(line, PlanQAError):
+                    raise line
+                request = batch.parse(line)
                 response = pipeline.ask(request.question, request.history, request.doc or args.doc, id=None if request.id is None else _printable(str(request.id)))
                 print(response.model_dump_json(), flush=True)
-            except (UnicodeDecodeError, json.JSONDecodeError, ValidationError, QuestionError) as exc:
+            except (PlanQAError, QuestionError) as exc:
                 failures += 1
                 reason = str(exc).splitlines()[0]
                 _log(f"planqa: {args.jsonl}:{number}: {reason}")
@@ -186,6 +194,8 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--docs", help="folder of documents added with `docs add` (default: data/docs beside the index folder)")
     common.add_argument("--index", help="index folder (default: index/)")
     common.add_argument("--model", help="sentence-transformers model folder (default: models/multilingual-e5-small)")
+    common.add_argument("--store", help="retrieval store: faiss (default), milvus:PATH.db (Milvus Lite) or milvus://HOST:PORT "
+                                        "(token from $PLANQA_MILVUS_TOKEN); bench: a comma-separated list, 'milvus' = Milvus Lite")
     sub = root.add_subparsers(dest="command", required=True)
 
     model = sub.add_parser("model", help="embedding model set-up").add_subparsers(dest="action", required=True)

@@ -57,7 +57,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
     """Turn 👎 feedback into draft evaluation cases that `planqa eval --dataset FILE` runs."""
-    from qa.app.feedback import DEFAULT_FEEDBACK_FILE, export_cases, read_feedback, write_cases
+    from qa.app.feedback import (
+        DEFAULT_FEEDBACK_FILE,
+        export_cases,
+        read_feedback,
+        write_cases,
+    )
     from qa.evaluation.dataset import load_seeds
 
     source = Path(args.source) if args.source else DEFAULT_FEEDBACK_FILE

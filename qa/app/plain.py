@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from qa.answer.cite import PATH_SEP, citation_label, citation_reference, heading_path, is_table_row
+from qa.answer.cite import (
+    PATH_SEP,
+    citation_label,
+    citation_reference,
+    heading_path,
+    is_table_row,
+)
 from qa.answer.present import SILENT
 from qa.schemas import AskResponse, CitationOut, ComparisonRowOut, PassageOut
 

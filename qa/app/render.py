@@ -15,7 +15,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from qa.answer.cite import citation_reference, heading_path, is_table_row, offsets_line, part_name
+from qa.answer.cite import (
+    citation_reference,
+    heading_path,
+    is_table_row,
+    offsets_line,
+    part_name,
+)
 from qa.answer.present import SILENT
 from qa.app.conversation import Turn
 from qa.app.plain import (

@@ -20,9 +20,16 @@ import gradio as gr
 
 from qa.answer.pipeline import QuestionError, clean_question
 from qa.answer.present import SILENT
-from qa.app import docs_tab
+from qa.app import docs_tab, guard
 from qa.app import feedback as fb
-from qa.app.conversation import Turn, dump_turns, find_turn, history_of, load_turns, new_turn
+from qa.app.conversation import (
+    Turn,
+    dump_turns,
+    find_turn,
+    history_of,
+    load_turns,
+    new_turn,
+)
 from qa.app.export import write_export
 from qa.app.live import LivePipeline
 from qa.app.plain import RELATED_HEAD
@@ -94,7 +101,8 @@ def api_ask(pipe: AskPipeline, question: str, history: list[str] | None) -> dict
     try:
         return pipe.ask(question, history=list(history or []) or None).model_dump()
     except QuestionError as exc:
-        raise gr.Error(str(exc)) from None
+        log.info("refused question: %s", exc)  # a refusal is one log line, not a traceback
+        raise gr.Error(str(exc), print_exception=False) from None
     except Exception:
         log.exception("api ask failed for question %r", str(question)[:200])
         raise gr.Error(GENERIC_ERROR) from None
@@ -338,15 +346,15 @@ def build_demo(pipe: AskPipeline, feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE
         form_close.click(lambda: gr.Group(visible=False), None, [form], queue=False, **private)
         demo.load(app.restore, [store], [chat, sources], **private).then(app.exports, [store], [docx, mdown], **private)
         gr.api(ask, api_name="ask")
-    demo.queue(default_concurrency_limit=CONCURRENCY)
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=guard.QUEUE_MAX_SIZE)  # hardening: bounded queue
     return demo
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs: Any) -> Any:
     """Start the server with the page's theme and CSS (gradio 6 takes these at launch)."""
+    uploads = MAX_DOC_BYTES if docs_tab.uploads_enabled(demo) else 0
+    kwargs = guard.launch_options(demo, host, kwargs, uploads=uploads)  # hardening hook: limits, host/origin, headers, auth
     theme = gr.themes.Soft(primary_hue="blue", font=FONT_STACK, font_mono=("monospace",))
-    if docs_tab.uploads_enabled(demo):
-        kwargs.setdefault("max_file_size", MAX_DOC_BYTES)
     return demo.launch(
         server_name=host, server_port=port, theme=theme, css=PAGE_CSS, show_error=False,
         footer_links=["api"], **kwargs,

@@ -7,6 +7,7 @@ interpreter start-up and peak RSS is that process's own (os.wait4). Numbers
 are medians over `--repeat` runs; the table says how many cores ran them.
 
     planqa bench --scale 1,10,100 --repeat 3 --index /tmp/planqa-bench --out bench.json
+    planqa bench --store faiss,milvus --scale 1,10,100    # the same scales on Milvus Lite too (issue 16)
     python -m qa.evaluation.bench backends --split dev    # quality of each embedding backend
 """
 from __future__ import annotations
@@ -30,7 +31,7 @@ from qa.evaluation.metrics import percentile
 from qa.settings import REPO_ROOT, Settings
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+rescore", "bm25+rescore")
-DEFAULT_MODE = Settings().mode
+HEADLINE = Settings().mode  # the main table's mode: the default one
 STAGES = ("embed", "bm25", "dense_search", "fusion", "answer", "total")
 DATASET = REPO_ROOT / "eval" / "dataset.jsonl"
 WARM_UP = 3  # questions asked before timing each mode (first-call allocations)
@@ -64,6 +65,18 @@ def load_pipeline(settings: Settings):
     from qa.index.storage import load_index
 
     return Pipeline(settings, load_index(settings), Encoder(settings.model_dir, backend=settings.backend))
+
+
+def store_build(settings: Settings) -> dict:
+    """Fill the store's generation for the current build (FAISS needs nothing beyond the build)."""
+    from qa.index.storage import load_index
+    from qa.index.stores import open_store
+
+    started = time.perf_counter()
+    index = load_index(settings)
+    loaded = time.perf_counter()
+    open_store(settings, index, log=lambda m: None).close()
+    return {"store_build_s": round(time.perf_counter() - loaded, 2), "load_s": round(loaded - started, 2)}
 
 
 def _rss_mb() -> float:
@@ -123,7 +136,10 @@ def worker(settings: Settings, dataset: Path, launch: float, modes: Sequence[str
         seeds = sorted(d for d in pipe.index.documents if "-x" not in d)
         docs = [q["evidence"][0][0] if q["evidence"] else seeds[i % len(seeds)] for i, q in enumerate(questions)]
         out["ann"] = ann_tradeoff(vectors, queries, [pipe.index.doc_chunk_ids[d] for d in docs])
+        from qa.index.stores.faiss_store import FaissStore
+
         pipe.index.dense = dense.build(vectors, "hnsw")
+        pipe.store = FaissStore.of(pipe.index)
         out["hnsw_pipeline"] = {**run_mode(pipe, questions, "hybrid+rescore"), "ef": dense.HNSW_EF_SEARCH}
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out
@@ -142,7 +158,8 @@ def build(settings: Settings) -> dict:
 def _child(command: str, settings: Settings, *extra: str) -> tuple[dict, float, float]:
     """Run `python -m qa.evaluation.bench <command>`; its JSON, wall seconds and peak RSS (MB)."""
     argv = [sys.executable, "-m", "qa.evaluation.bench", command, "--seeds", str(settings.seeds_dir), "--index",
-            str(settings.index_dir), "--model", str(settings.model_dir), "--backend", settings.backend, *extra]
+            str(settings.index_dir), "--model", str(settings.model_dir), "--backend", settings.backend,
+            "--store", settings.store, *extra]
     started = time.time()
     child = subprocess.Popen([*argv, "--launch", repr(started)], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
     output = child.stdout.read()
@@ -153,19 +170,40 @@ def _child(command: str, settings: Settings, *extra: str) -> tuple[dict, float, 
     return json.loads(output.strip().splitlines()[-1]), round(time.time() - started, 2), round(usage.ru_maxrss / 1024, 1)
 
 
+def cold_ask(settings: Settings, question: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one `python -m qa ask` from a built index: what a one-shot CLI user waits."""
+    argv = [sys.executable, "-m", "qa", "ask", question, "--seeds", str(settings.seeds_dir), "--index", str(settings.index_dir),
+            "--model", str(settings.model_dir), "--store", settings.store]
+    started = time.time()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, cwd=REPO_ROOT)
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"`{' '.join(argv)}` failed")
+    return round(time.time() - started, 2), round(usage.ru_maxrss / 1024, 1)
+
+
+def store_setting(store: str, folder: Path) -> str:
+    """A bench `--store` entry as a setting: bare "milvus" is a Milvus Lite file in the scale's folder."""
+    return f"milvus:{folder / 'milvus.db'}" if store == "milvus" else store
+
+
 def _disk_mb(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
 
 
-def bench_scale(settings: Settings, multiple: int, work: Path, repeat: int, dataset: Path, log=print) -> dict:
-    """Build (or reuse) the index of one scale and measure it `repeat` times."""
+def bench_scale(settings: Settings, multiple: int, work: Path, repeat: int, dataset: Path, log=print, store: str = "faiss") -> dict:
+    """Build (or reuse) the index of one scale and measure it `repeat` times on one store.
+
+    Every store serves the same build (the FAISS build folder is built once per scale);
+    a Milvus store then fills its collection from it, timed as `store_build_s`.
+    """
     from qa.evaluation.scale import write_corpus
     from qa.index.storage import IndexProblem, check_index, current_build
 
     folder = work / f"x{multiple}"
     scaled = settings.replace(seeds_dir=folder / "seeds", index_dir=folder / "index")
     write_corpus(settings.seeds_dir, scaled.seeds_dir, multiple)
-    result: dict = {"scale": multiple, "backend": settings.backend}
+    result: dict = {"scale": multiple, "backend": settings.backend, "store": store}
     record = folder / "cold_build.json"  # the cold build's wall time, reported again when the index is reused
     try:
         manifest = check_index(scaled, current_build(scaled.index_dir))
@@ -185,16 +223,26 @@ def bench_scale(settings: Settings, multiple: int, work: Path, repeat: int, data
         result["rebuild_cached_s"] = wall
     build = current_build(scaled.index_dir)
     result["index_mb"] = _disk_mb(build)
+    if store != "faiss":
+        scaled = scaled.replace(store=store_setting(store, folder))
+        spec = scaled.store.split(":", 1)[1]
+        if store == "milvus":
+            shutil.rmtree(spec, ignore_errors=True)  # a cold collection build every time
+        log(f"{multiple}x: filling {scaled.store}")
+        built, wall, rss = _child("store", scaled)
+        result.update(store_build_s=built["store_build_s"], store_build_wall_s=wall, store_build_peak_rss_mb=rss)
+        result["store_mb"] = _disk_mb(Path(spec)) if store == "milvus" or spec.endswith(".db") else None
     # Equal texts (boilerplate repeated across synthetic copies) are embedded once.
     result["unique_embedded"] = sum(len(json.loads(p.read_text(encoding="utf-8"))) for p in (scaled.index_dir / "cache").glob("*.json"))
     result["cache_mb"] = _disk_mb(scaled.index_dir / "cache")
     runs = []
     for number in range(repeat):
         log(f"{multiple}x: query run {number + 1}/{repeat}")
-        run, _, rss = _child("worker", scaled, "--dataset", str(dataset), *(["--ann"] if number == 0 else []))
+        run, _, rss = _child("worker", scaled, "--dataset", str(dataset), *(["--ann"] if number == 0 and store == "faiss" else []))
         run["peak_rss_mb"] = rss
+        run["cold_ask_s"], run["cold_ask_peak_rss_mb"] = cold_ask(scaled, load_questions(dataset)[0]["question"])
         runs.append(run)
-    for key in ("imports_s", "ready_s", "first_answer_s", "rss_ready_mb", "peak_rss_mb"):
+    for key in ("imports_s", "ready_s", "first_answer_s", "rss_ready_mb", "peak_rss_mb", "cold_ask_s", "cold_ask_peak_rss_mb"):
         result[key] = median_of(runs, [key])
     result["modes"] = {
         mode: {"hit@5": runs[0]["modes"][mode]["hit@5"], "errors": runs[0]["modes"][mode]["errors"],
@@ -254,19 +302,23 @@ def render(results: Sequence[dict], cores: int) -> str:
     dirty = " (+ uncommitted changes)" if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
                                                         capture_output=True, text=True).stdout.strip() else ""
     lines = [f"date {time.strftime('%Y-%m-%d')}, commit {commit}{dirty}, {cores} cores, backend {results[0]['backend'] if results else '-'}", "",
-             "| scale | docs | chunks+sentences (unique) | build s | rebuild (cached) s | ready s | first answer s | RSS ready MB | peak RSS MB | index MB | query p50 ms | p95 | p99 | unfiltered p50 / p95 | hit@5 |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"Main table: mode {HEADLINE} (the default). Build = the FAISS build folder; a Milvus store fills its collection "
+             "from it after (store build s); store MB = the Milvus Lite file.", "",
+             "| scale | store | docs | chunks+sentences (unique) | build s | rebuild (cached) s | store build s | ready s | first answer s | cold ask s | "
+             "RSS ready MB | peak RSS MB | index MB | store MB | query p50 ms | p95 | p99 | unfiltered p50 / p95 | hit@5 |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        d = r["modes"][DEFAULT_MODE]
-        lines.append(f"| {r['scale']}x | {r['counts']['documents']} | {r['counts']['chunks'] + r['counts']['sentences']} ({r.get('unique_embedded', '-')}) | "
-                     f"{r['build_s']} | {r.get('rebuild_cached_s', '-')} | {r['ready_s']} | {r['first_answer_s']} | {r['rss_ready_mb']} | "
-                     f"{r['peak_rss_mb']} | {r['index_mb']} | {d['total_p50']} | {d['total_p95']} | {d['total_p99']} | "
+        d = r["modes"][HEADLINE]
+        lines.append(f"| {r['scale']}x | {r.get('store', 'faiss')} | {r['counts']['documents']} | {r['counts']['chunks'] + r['counts']['sentences']} ({r.get('unique_embedded', '-')}) | "
+                     f"{r['build_s']} | {r.get('rebuild_cached_s', '-')} | {r.get('store_build_s', '-')} | {r['ready_s']} | {r['first_answer_s']} | "
+                     f"{r.get('cold_ask_s', '-')} | {r['rss_ready_mb']} | "
+                     f"{r['peak_rss_mb']} | {r['index_mb']} | {r.get('store_mb') or '-'} | {d['total_p50']} | {d['total_p95']} | {d['total_p99']} | "
                      f"{d.get('unfiltered_p50')} / {d.get('unfiltered_p95')} (n={d.get('unfiltered_n')}) | {d['hit@5']} |")
-    lines += ["", "| scale | mode | total p50 | p95 | p99 | embed p50 | bm25 p50 | dense p50 | fusion p50 | answer p50 | hit@5 |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| scale | store | mode | total p50 | p95 | p99 | embed p50 | bm25 p50 | dense p50 | fusion p50 | answer p50 | hit@5 |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         for mode, d in r["modes"].items():
-            lines.append(f"| {r['scale']}x | {mode} | {d['total_p50']} | {d['total_p95']} | {d['total_p99']} | {d['embed_p50']} | "
+            lines.append(f"| {r['scale']}x | {r.get('store', 'faiss')} | {mode} | {d['total_p50']} | {d['total_p95']} | {d['total_p99']} | {d['embed_p50']} | "
                          f"{d['bm25_p50']} | {d['dense_search_p50']} | {d['fusion_p50']} | {d['answer_p50']} | {d['hit@5']} |")
     lines += ["", "| scale | dense index | build s | search p50 ms | p95 | recall@10 vs flat | doc-filtered recall@10 |", "|---|---|---|---|---|---|---|"]
     for r in results:
@@ -283,13 +335,16 @@ def render(results: Sequence[dict], cores: int) -> str:
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
-    """`planqa bench`: --scale list, --repeat, --out; --index keeps the work folder (reused when fresh)."""
+    """`planqa bench`: --scale list, --store list, --repeat, --out; --index keeps the work folder (reused when fresh)."""
     try:
         scales = sorted({int(s) for s in str(args.scale).split(",") if s.strip()})
     except ValueError:
         raise PlanQAError(f"--scale takes comma-separated whole multiples such as 1,10,100, got {args.scale!r}") from None
     if not scales or scales[0] < 1:
         raise PlanQAError(f"--scale multiples must be at least 1, got {args.scale!r}")
+    stores = [s.strip() for s in str(getattr(args, "store", None) or "faiss").split(",") if s.strip()]
+    for store in stores:
+        settings.replace(store=store_setting(store, Path("x")))  # refuse a bad store before any work
     if args.repeat < 1:
         raise PlanQAError(f"--repeat must be at least 1, got {args.repeat}")
     explicit = getattr(args, "index", None)
@@ -299,7 +354,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     cores = os.cpu_count() or 1
     log = lambda message: print(f"bench: {message}", file=sys.stderr)  # noqa: E731
     try:
-        results = [bench_scale(settings, n, work, args.repeat, DATASET, log) for n in scales]
+        results = [bench_scale(settings, n, work, args.repeat, DATASET, log, store) for n in scales for store in stores]
     finally:
         if not explicit:
             shutil.rmtree(work, ignore_errors=True)
@@ -312,10 +367,11 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
 def _child_main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.evaluation.bench")
-    parser.add_argument("command", choices=["build", "worker", "backends"])
+    parser.add_argument("command", choices=["build", "store", "worker", "backends"])
     for flag in ("--seeds", "--index", "--model"):
         parser.add_argument(flag)
     parser.add_argument("--backend", default=Settings().backend)
+    parser.add_argument("--store", default=Settings().store)
     parser.add_argument("--dataset", default=str(DATASET))
     parser.add_argument("--launch", type=float, default=None)
     parser.add_argument("--ann", action="store_true")
@@ -323,9 +379,11 @@ def _child_main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     launch = args.launch or time.time()
     changes = {k: Path(v) for k, v in (("seeds_dir", args.seeds), ("index_dir", args.index), ("model_dir", args.model)) if v}
-    settings = Settings().replace(backend=args.backend, **changes)
+    settings = Settings().replace(backend=args.backend, store=args.store, **changes)
     if args.command == "build":
         out = build(settings)
+    elif args.command == "store":
+        out = store_build(settings)
     elif args.command == "worker":
         out = worker(settings, Path(args.dataset), launch, MODES, args.ann)
     else:

@@ -59,16 +59,25 @@ class BM25:
             query_tokens: the query's terms.
             boosts: a weight per term (default 1), e.g. below 1 for terms added by query expansion.
         """
-        boosts = boosts or {}
-        weight_of: dict[int, float] = {}
-        for t in query_tokens:
-            if t in self.vocab:
-                weight_of[self.vocab[t]] = max(weight_of.get(self.vocab[t], 0.0), boosts.get(t, 1.0))
+        weight_of = self.query_weights(query_tokens, boosts)
         if not weight_of:
             return np.zeros(self.n_docs, dtype=np.float32)
         ids = sorted(weight_of)
         column_weights = np.array([weight_of[i] for i in ids])
         return np.asarray(self.weights[:, ids] @ column_weights).ravel().astype(np.float32)
+
+    def query_weights(self, query_tokens: list[str], boosts: dict[str, float] | None = None) -> dict[int, float]:
+        """The query as a sparse vector over term ids: a known term's largest boost (default 1).
+
+        A chunk's score is the dot product of this with its row of `weights`, which is
+        how an engine holding the rows as sparse vectors (Milvus) scores it too.
+        """
+        boosts = boosts or {}
+        weight_of: dict[int, float] = {}
+        for t in query_tokens:
+            if t in self.vocab:
+                weight_of[self.vocab[t]] = max(weight_of.get(self.vocab[t], 0.0), boosts.get(t, 1.0))
+        return weight_of
 
     def term_idf(self, term: str) -> float:
         """idf of a term; unseen terms get the idf of a term seen once."""

@@ -10,7 +10,6 @@ then named by CURRENT, so a server or a crash never sees half of one.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -27,7 +26,8 @@ import numpy as np
 from qa.index import dense
 from qa.index.cache import EmbeddingCache
 from qa.index.encoder import Encoder, model_info
-from qa.index.segment import add_words, tokenize
+from qa.index.lock import being_read, build_lock
+from qa.index.segment import add_words, tokenize, use_cache_dir
 from qa.index.storage import (
     FILES,
     FORMAT_VERSION,
@@ -67,19 +67,14 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 
 
 @contextmanager
-def index_lock(index_dir: Path) -> Iterator[None]:
+def index_lock(index_dir: Path, log: Log = print) -> Iterator[None]:
     """One writer at a time per index folder (a build, `docs add`, `docs remove`).
 
     An flock is released by the kernel when its process dies, so a killed build never
     leaves the folder locked.
     """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with build_lock(index_dir, log):  # a second writer says "另一个构建正在进行" and waits
+        yield
 
 
 @dataclass(frozen=True)
@@ -155,7 +150,7 @@ def build_index(settings: Settings, encoder: Encoder, progress: bool = True, log
     Returns:
         The build folder and the document files that were skipped (with reasons).
     """
-    with index_lock(settings.index_dir):
+    with index_lock(settings.index_dir, log):
         report = write_generation(settings, encoder, progress=progress, log=log, incremental=False)
     return report.build, list(report.problems)
 
@@ -193,6 +188,7 @@ def write_generation(settings: Settings, encoder: Encoder, *, progress: bool = T
         known: sha256 -> documents just extracted by the caller (files being added).
         previous: the current generation as the caller already read it (read here when None).
     """
+    use_cache_dir(settings.index_dir / "jieba")  # hardening: jieba's cache not in /tmp
     started = time.perf_counter()
     if previous is None:
         previous = previous_generation(settings) if incremental else Previous()
@@ -207,7 +203,7 @@ def write_generation(settings: Settings, encoder: Encoder, *, progress: bool = T
     sentences = sentence_units(chunks, documents)
     tokens = _tokens(chunks, previous, cities)
     model_key = hashlib.sha256(json.dumps([model_info(settings.model_dir), encoder.backend], sort_keys=True).encode()).hexdigest()[:12]
-    cache = EmbeddingCache(settings.index_dir / "cache", model_key)
+    cache = EmbeddingCache(settings.index_dir / "cache", model_key, log=log)
     log(f"embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(docs)} documents")
     before = cache.computed
     chunk_vectors = cache.embed(encoder, [c.embed_text() for c in chunks], progress)
@@ -300,7 +296,9 @@ def _builder_alive(name: str) -> bool:
 
 
 def remove_old_builds(builds: Path, keep: str) -> None:
-    """Delete superseded builds and what crashed builds left; a running build's folder stays."""
+    """Delete superseded builds and what crashed builds left; a running build's folder and a
+    build some process (a server) holds for reading stay (issue 15: reference-counted by flock)."""
     for old in builds.iterdir():
-        if old.name != keep and not (old.name.startswith(".tmp-") and _builder_alive(old.name)):
-            shutil.rmtree(old, ignore_errors=True)
+        if old.name == keep or (old.name.startswith(".tmp-") and _builder_alive(old.name)) or being_read(old):
+            continue
+        shutil.rmtree(old, ignore_errors=True)

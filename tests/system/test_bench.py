@@ -53,7 +53,7 @@ def test_render_has_one_row_per_scale_and_mode() -> None:
     text = bench.render([_fake_result(1), _fake_result(10)], cores=2)
     assert "2 cores" in text
     assert text.count("| 10x | ") == 1 + len(bench.MODES) + 1
-    assert "| 1x | 3 | 30 (-) | 1.5 |" in text
+    assert "| 1x | faiss | 3 | 30 (-) | 1.5 |" in text
 
 
 @pytest.mark.slow

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from web_fake import FakePipeline
 
 from qa.answer.pipeline import Pipeline

@@ -45,6 +45,7 @@ def test_app_binds_loopback_unless_told(launches: list[dict[str, Any]], monkeypa
     assert inspect.signature(web.launch).parameters["host"].default == "127.0.0.1"
     assert inspect.signature(web.serve).parameters["host"].default == "127.0.0.1"
     assert parser().parse_args(["serve"]).host == "127.0.0.1"
+    monkeypatch.setenv("PLANQA_ACCESS_TOKEN", "a-long-enough-token")  # required off loopback (issue 15)
     web.serve(host="0.0.0.0", port=8000)  # told otherwise: honoured
     assert launches[-1]["server_name"] == "0.0.0.0" and launches[-1]["server_port"] == 8000
 

@@ -165,7 +165,7 @@ def test_thumbs_down_becomes_an_eval_case_that_runs(page: Any, served: tuple[str
     page.locator("#planqa-fb-passage textarea").fill("宽带用户数超过60万户")
     page.locator("#planqa-fb-send").click()
     page.locator("#planqa-notice .notice.ok").filter(has_text="已保存").wait_for()
-    assert not page.locator("#planqa-feedback").first.is_visible()
+    page.locator("#planqa-feedback").first.wait_for(state="hidden")  # the form closes once saved
     record = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
     assert record["comment"] == "应引用宝鸡的目标" and record["correct_passage"] == "宽带用户数超过60万户"
 

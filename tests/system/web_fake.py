@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+
 from qa.answer.cite import format_reference, issue_date
 from qa.answer.pipeline import QuestionError, clean_question
 from qa.ingest.documents import load_documents

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from web_samples import answer, turn
 
-from qa.app.conversation import MAX_TURNS, dump_turns, find_turn, history_of, load_turns, new_turn
+from qa.app.conversation import (
+    MAX_TURNS,
+    dump_turns,
+    find_turn,
+    history_of,
+    load_turns,
+    new_turn,
+)
 from qa.schemas import PassageOut
 
 

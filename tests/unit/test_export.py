@@ -5,7 +5,17 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from web_samples import QUOTE, REFERENCE, ROW, TITLES, answer, comparison, row_cite, silent, turn
+from web_samples import (
+    QUOTE,
+    REFERENCE,
+    ROW,
+    TITLES,
+    answer,
+    comparison,
+    row_cite,
+    silent,
+    turn,
+)
 
 from qa.app.export import to_markdown, write_export
 from qa.errors import PlanQAError

@@ -4,9 +4,25 @@ from __future__ import annotations
 import re
 
 import pytest
-from web_samples import QUOTE, REFERENCE, ROW, TITLES, answer, cite, comparison, row_cite, silent
+from web_samples import (
+    QUOTE,
+    REFERENCE,
+    ROW,
+    TITLES,
+    answer,
+    cite,
+    comparison,
+    row_cite,
+    silent,
+)
 
-from qa.app.plain import ENGLISH_HINT, answer_markdown, needs_chinese_hint, plain_text, references_text
+from qa.app.plain import (
+    ENGLISH_HINT,
+    answer_markdown,
+    needs_chinese_hint,
+    plain_text,
+    references_text,
+)
 
 MARKUP = re.compile(r"<[a-z/][^>]*>|\*\*|&[a-z]+;|\\\[|^>", re.M)
 

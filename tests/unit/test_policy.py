@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.policy import Corpus, answer_refusal, attribute_coverage, filter_refusal, scope_refusal, unknown_terms
+from qa.answer.policy import (
+    Corpus,
+    answer_refusal,
+    attribute_coverage,
+    filter_refusal,
+    scope_refusal,
+    unknown_terms,
+)
 from qa.answer.query import Scope, analyse
 from qa.answer.select import Quote
 from tests.unit.plan_view import make_view

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.query import Scope, analyse, answer_type, find_years, qualifiers, time_role
+from qa.answer.query import (
+    Scope,
+    analyse,
+    answer_type,
+    find_years,
+    qualifiers,
+    time_role,
+)
 
 SCOPE = Scope(cities=("咸阳", "宝鸡"), plan_windows=((2011, 2015),), review_years=(2007,))
 

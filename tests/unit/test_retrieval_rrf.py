@@ -1,14 +1,14 @@
 """Weighted reciprocal-rank fusion and run cutting (qa.answer.retrieval), with hand-computed values."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
 from qa.answer.retrieval import rrf, search, top_ids
 from qa.index import dense
 from qa.index.bm25 import BM25
+from qa.index.stores import ChunkRecord, Where
+from qa.index.stores.faiss_store import FaissStore
 
 
 def ids(*values: int) -> np.ndarray:
@@ -70,9 +70,10 @@ def test_top_ids_of_constant_scores_is_id_order() -> None:
     assert top_ids(np.zeros(0), None, 3).tolist() == []
 
 
-def _index(corpus: list[list[str]], vectors: np.ndarray) -> SimpleNamespace:
-    """Only what `search` reads: the BM25 and dense indexes."""
-    return SimpleNamespace(bm25=BM25(corpus), dense=dense.build(vectors.astype(np.float32)))
+def _index(corpus: list[list[str]], vectors: np.ndarray, docs: tuple[str, ...] = ("a", "b", "a")) -> FaissStore:
+    """A store over a tiny corpus; chunk i belongs to document docs[i]."""
+    records = [ChunkRecord(i, f"c{i}", doc, "", "", "paragraph", 0, 1, "x") for i, doc in enumerate(docs)]
+    return FaissStore(BM25(corpus), dense.build(vectors.astype(np.float32)), records)
 
 
 def test_fused_ties_go_to_the_lower_id() -> None:
@@ -93,5 +94,5 @@ def test_search_modes_and_filter() -> None:
     assert [h.chunk for h in bm25] == [1, 0] and bm25[0].score == pytest.approx(index.bm25.scores(["宽带"])[1])
     only_dense = search(index, ["宽带"], query, mode="dense", dense_weight=0.5, rrf_k=60, depth=1)
     assert [h.chunk for h in only_dense] == [2]
-    filtered = search(index, ["宽带"], query, mode="hybrid", dense_weight=0.5, rrf_k=60, depth=5, allowed=ids(0, 2))
+    filtered = search(index, ["宽带"], query, mode="hybrid", dense_weight=0.5, rrf_k=60, depth=5, where=Where(doc_id="a"))
     assert {h.chunk for h in filtered} == {0, 2}

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.roles import DocProfile, document_kind, section_role, sentence_role, sentence_year
+from qa.answer.roles import (
+    DocProfile,
+    document_kind,
+    section_role,
+    sentence_role,
+    sentence_year,
+)
 
 PLAN = DocProfile("p", "plan", 2011, 2015, 2010)
 REVIEW = DocProfile("r", "review", 2007, 2007, 2007)

@@ -1,0 +1,61 @@
+"""The lean ONNX files (issue 16, memory diet) embed exactly as the full export.
+
+The lean files are written into a scratch model folder of links to the real one,
+so the shared model folder is never touched.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.index import encoder as enc
+from qa.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+ODD = ["Привет мир 咸阳", "é café 规划", "GIS、IPv6、ERP和5G网络建设", "二○一一年①Ⅱ℃ ±5%", "<mask> 的目标", "😀 宽带"]
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory, pipe):
+    real = Settings().model_dir
+    if not enc.onnx_is_current(real, "onnx"):
+        pytest.skip(f"no fp32 ONNX export in {real}")
+    scratch = tmp_path_factory.mktemp("model")
+    for item in real.iterdir():
+        if item.name != enc.ONNX_FOLDER:
+            (scratch / item.name).symlink_to(item)
+    (scratch / enc.ONNX_FOLDER).mkdir()
+    for name in (enc.ONNX_FILES["onnx"], enc.EXPORT_RECORD):
+        (scratch / enc.ONNX_FOLDER / name).symlink_to(real / enc.ONNX_FOLDER / name)
+    # The record is rewritten by the split: give the scratch folder its own copy.
+    record = scratch / enc.ONNX_FOLDER / enc.EXPORT_RECORD
+    record.unlink()
+    record.write_text((real / enc.ONNX_FOLDER / enc.EXPORT_RECORD).read_text(encoding="utf-8"), encoding="utf-8")
+    enc.prepare_lean(scratch, log=lambda m: None)
+    full = enc._OnnxModel(scratch, enc.onnx_path(scratch, "onnx"), threads=1)
+    lean = enc.Encoder(scratch)._model
+    assert lean.table is not None and lean.id_map is not None
+    return full, lean
+
+
+def test_lean_embeddings_equal_the_full_export(models, pipe) -> None:
+    full, lean = models
+    texts = [c.text for c in pipe.index.chunks][:300] + [d.title for d in pipe.index.documents.values()] + ODD
+    ids_full, mask_full = full._tokenize(texts)
+    ids_lean, mask_lean = lean._tokenize(texts)
+    assert np.array_equal(ids_full, ids_lean) and np.array_equal(mask_full, mask_lean)
+    assert np.array_equal(full.encode(texts, "query", 16), lean.encode(texts, "query", 16))
+
+
+def test_plan_text_never_needs_the_full_tokenizer(models, pipe) -> None:
+    _, lean = models
+    lean._full = None
+    lean._tokenize([c.text for c in pipe.index.chunks] + [json.loads(line)["question"] for line in
+                    (Path(__file__).resolve().parents[2] / "eval" / "dataset.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()])
+    assert lean._full is None
+    lean._tokenize(["Привет"])  # another script: the full tokenizer, loaded on first need
+    assert lean._full is not None
