@@ -338,18 +338,3 @@ def chunk_document(doc: Document, max_chars: int = 320, min_chars: int = 40) -> 
                 for s, e in _split_long(text, seg_start, seg_end, max_chars, min_chars):
                     chunks.append(Chunk(chunk_id(doc.doc_id, s, e, text[s:e]), doc.doc_id, s, e, text[s:e], outline.path()))
     return [replace(c, page=doc.page_at(c.start) or 0) for c in chunks] if doc.pages else chunks
-
-
-def _lines_within(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
-    """A reader's table that is no table after all (no data row): its cells as paragraphs."""
-    return [s for s in _lines(text) if span[0] <= s[0] < span[1] and s[1] > s[0]]
-
-
-def _hinted_heading(text: str, span: tuple[int, int], hint: Heading, outline: _Outline, title: str) -> bool:
-    """Push a heading the reader found (a Word style, a larger PDF font) that carries no
-    一、/（一） marker; one with a marker is left to the marker rules. True if pushed."""
-    value = text[span[0]:span[1]]
-    if value == title or any(regex.match(value) for regex, _, _ in _MARKER_AT):
-        return False
-    outline.push(min(hint.level, 4), squeeze(value)[:24], "heading")
-    return True
