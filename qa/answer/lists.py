@@ -56,8 +56,9 @@ def _children(view: AnswerView, doc_id: str, parent: tuple[str, ...]) -> list[in
     """The first chunk of each child heading under ``parent``, in document order."""
     firsts: dict[str, int] = {}
     depth = len(parent)
-    for i, chunk in enumerate(view.chunks):
-        if chunk.doc_id == doc_id and len(chunk.section) > depth and chunk.section[:depth] == parent:
+    for i in view.doc_chunks[doc_id]:
+        chunk = view.chunks[i]
+        if len(chunk.section) > depth and chunk.section[:depth] == parent:
             firsts.setdefault(chunk.section[depth], i)
     return list(firsts.values())
 
@@ -125,7 +126,7 @@ def introduced_list(view: AnswerView, quote: Quote, wanted: int | None) -> Enume
 
 
 def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: float, wanted: int | None) -> list[Enumeration]:
-    rows = [i for i, c in enumerate(view.chunks) if c.doc_id == doc_id and c.section == parent and c.kind == "table_row"]
+    rows = [i for i in view.doc_chunks[doc_id] if view.chunks[i].section == parent and view.chunks[i].kind == "table_row"]
     row_quotes = [q for q in (_row_quote(view, i, coverage) for i in rows) if q is not None]
     heads = [q for q in (_heading_quote(view, i, len(parent), coverage) for i in _children(view, doc_id, parent)) if q is not None]
     found = []

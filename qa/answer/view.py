@@ -39,6 +39,7 @@ class AnswerView:
     chunk_roles: tuple[str, ...]
     profiles: dict[str, DocProfile]
     synonyms: dict[str, tuple[str, ...]]
+    doc_chunks: dict[str, tuple[int, ...]]  # each document's chunk positions, so list search stays within one document
 
     @classmethod
     def of(cls, index: LoadedIndex) -> AnswerView:
@@ -50,7 +51,8 @@ class AnswerView:
                 status_texts[chunk.doc_id].append(chunk.text)
         profiles = {doc_id: profile(doc, status_texts[doc_id]) for doc_id, doc in index.documents.items()}
         return cls(index.documents, index.chunks, index.sentences, index.sentence_vectors,
-                   index.chunk_sentences, roles, profiles, load_thesaurus())
+                   index.chunk_sentences, roles, profiles, load_thesaurus(),
+                   {d: tuple(i for i, c in enumerate(index.chunks) if c.doc_id == d) for d in index.documents})
 
     def text(self, doc_id: str) -> str:
         return self.documents[doc_id].text
