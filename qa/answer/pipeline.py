@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from qa.answer import select as answering
+from qa.answer.aspects import split_aspects
 from qa.answer.expand import QueryExpander
 from qa.answer.lists import best_list, item_detail, ordinal
 from qa.answer.policy import (
@@ -196,7 +197,7 @@ class Pipeline:
         t0 = time.perf_counter()
         rescore_vector = vector if (mode or self.settings.mode) in RESCORE_MODES else None
         terms = self._terms(tokens, focus)
-        decision = answering.choose(self.view, hits, facts, side.question, terms, rescore_vector, self.weights,
+        decision = answering.choose(self.view, hits, facts, side.asks or side.question, terms, rescore_vector, self.weights,
                                     self.settings.answer_passages, 3 if facts.wants_list else 1)
         timings["answer"] = timings.get("answer", 0.0) + (time.perf_counter() - t0) * 1000
         result = SideResult(side, facts, decision, hits)
@@ -280,14 +281,26 @@ class Pipeline:
             results = [picked]
             standalone = f"{rewrite_with_focus(past[-1], past[:-1])[0].rstrip('？?。 ')}；{text}"
         elif filtered is None:
-            sides = split_sides(standalone, facts, self.cities)
-            side_focus = (lambda s: focus) if len(sides) == 1 else (lambda s: s.question)
-            results = [self._answer_side(side, side_focus(side), doc, timings, mode) for side in sides]
+            results = self._answer_sides(text, standalone, focus, facts, doc, timings, mode)
         response = self._respond(text, standalone, facts, results, filtered)
         timings["total"] = (time.perf_counter() - started) * 1000
         response.id = id
         response.timing_ms = {k: round(v, 2) for k, v in timings.items()}
         return response
+
+    def _answer_sides(self, text: str, standalone: str, focus: str, facts: QueryFacts, doc: str | None,
+                      timings: dict[str, float], mode: str | None) -> list[SideResult]:
+        """Answer each side of a comparison, each aspect of a two-part question, or the one question."""
+        sides = split_sides(standalone, facts, self.cities)
+        if len(sides) > 1:
+            return [self._answer_side(side, side.question, doc, timings, mode) for side in sides]
+        # Only a question asked as is splits into aspects; a rewritten follow-up asks one thing.
+        setting = "".join([*facts.places, *(f"{y}年" for y in facts.years), *facts.periods])
+        aspects = split_aspects(standalone, facts.answer_type, facts.places, setting) if standalone == text else []
+        if not aspects:
+            return [self._answer_side(sides[0], focus, doc, timings, mode)]
+        return [self._answer_side(replace(sides[0], label=a.label, question=standalone if a.whole else a.question, asks=a.question),
+                                  a.question, doc, timings, mode) for a in aspects]
 
     def _ordinal_item(self, text: str, past: list[str], doc: str | None, timings: dict[str, float],
                       mode: str | None) -> SideResult | None:

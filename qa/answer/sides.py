@@ -23,6 +23,7 @@ class Side:
     label: str
     question: str
     city: str | None
+    asks: str = ""  # the words that say which value is wanted, when not the whole question (an aspect)
 
 
 def _spans(question: str, names: list[str]) -> list[tuple[str, int, int]]:

@@ -11,6 +11,7 @@ import re
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.view import AnswerView
+from qa.index.segment import words
 
 _NUMBER = re.compile(
     r"\d+(?:[.,]\d+)*(?:\s*[-—~至]\s*\d+(?:[.,]\d+)*)?多?(?:万|亿)?多?"
@@ -48,6 +49,8 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
     value of the right kind in another unit, 0 none."""
     kind = facts.answer_type
     if kind == "number":
+        if _rank_span(text, question) is not None:
+            return 1.0
         numbers = [m.group() for m in _NUMBER.finditer(text) if not re.fullmatch(r"(?:19|20)\d{2}|\d", m.group())]
         if not numbers:
             return 0.0
@@ -118,6 +121,33 @@ def unit_conflict(question: str, number: str) -> bool:
     return bool(_unit_of_number(number).strip()) and fits_unit(question, number) is False
 
 
+# A rank asked ("排第几", "名次") is answered by a rank ("第二名", "第9位").
+_RANK_ASKED = re.compile(r"第几|排名|名次|排在|位列|排第")
+_RANK = re.compile(r"第[一二三四五六七八九十百\d]+(?:名|位)")
+
+
+def _rank_span(region: str, question: str) -> tuple[int, int] | None:
+    if not _RANK_ASKED.search(question):
+        return None
+    found = _RANK.search(region)
+    return (found.start(), found.end()) if found else None
+
+
+def _bound_to_head(region: str, numbers: list, facts: QueryFacts) -> re.Match[str] | None:
+    """The number written right after the asked thing's head word ("投资3500万元"), when
+    the longest named piece of the attribute holds no number in its clause."""
+    heads = [w for w in words(facts.attribute) if len(w) >= 2 and w in region]
+    if not heads:
+        return None
+    head = heads[-1]
+    for found in re.finditer(re.escape(head), region):
+        for m in numbers:
+            between = region[found.end():m.start()]
+            if 0 <= m.start() - found.end() <= 4 and not re.search(r"[，。；,;]", between):
+                return m
+    return None
+
+
 def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], facts: QueryFacts, question: str) -> tuple[int, int] | None:
     """The number (or year) that answers: the value bound to the asked attribute.
 
@@ -129,6 +159,9 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
     it in the same clause ("宽带用户达到95万户"), else the nearest.
     """
     region = text[start:end]
+    rank = _rank_span(region, question)
+    if rank is not None:
+        return start + rank[0], start + rank[1]
     if facts.wants_when:
         dates = [m for m in _DATE.finditer(region) if m.group() not in question]
         if dates:
@@ -156,8 +189,11 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
         clause_end = _clause_end(region, anchor)
         same_clause = [m for m in numbers if anchor <= m.start() < clause_end]
         after = [m for m in numbers if m.start() >= anchor]
+        bound = None if same_clause else _bound_to_head(region, numbers, facts)
         if same_clause:
             chosen = same_clause[0]
+        elif bound is not None:
+            chosen = bound
         elif after:
             chosen = min(after, key=lambda m: m.start() - anchor)
         else:
@@ -208,16 +244,28 @@ def _clause_end(region: str, at: int) -> int:
     return min(ends) if ends else len(region)
 
 
+def _named_column(cells: list, attribute: str):
+    """The cell whose column header the question names ("实施年度"): whole, or by three
+    characters or more; the longest match wins."""
+    named = []
+    for k, cell in enumerate(cells):
+        shared = longest_shared(cell.header, attribute, 2) if len(cell.header) >= 2 else None
+        if shared is not None and (shared[1] == len(cell.header) or shared[1] >= 3):
+            named.append((shared[1], -k, cell))
+    return max(named, key=lambda n: n[:2])[2] if named else None
+
+
 def table_key(view: AnswerView, chunk: int, facts: QueryFacts, question: str) -> tuple[int, int] | None:
     """For a table row, the cell the question asks about (by its column header)."""
     cells = view.chunks[chunk].cells
     if len(cells) < 2:
         return None
-    wanted = None
-    for cell in cells[1:]:
+    wanted = next((c for c in cells[1:] if any(str(y) in c.header for y in facts.years)), None)
+    wanted = wanted or _named_column(cells[1:], facts.attribute)
+    for cell in cells[1:] if wanted is None else ():
         header = cell.header
-        if any(str(y) in header for y in facts.years) or (facts.wants_who and "单位" in header) \
-                or (facts.wants_when and "年度" in header) or (re.search(r"经费|钱|资金|投资|预算", question) and "经费" in header):
+        if (facts.wants_who and "单位" in header) or (facts.wants_when and "年度" in header) \
+                or (re.search(r"经费|钱|资金|投资|预算", question) and "经费" in header):
             wanted = cell
             break
     if wanted is None:
