@@ -16,6 +16,7 @@ import numpy as np
 from qa.answer import select as answering
 from qa.answer.aspects import split_aspects
 from qa.answer.expand import QueryExpander
+from qa.answer.header import PART_NAMES, asked_part, find_part, part_words
 from qa.answer.lists import best_list, item_detail, ordinal
 from qa.answer.policy import (
     Corpus,
@@ -54,6 +55,8 @@ from qa.settings import RESCORE_MODES, Settings
 __all__ = ["DocInfo", "Pipeline", "QuestionError", "clean_question"]
 
 MAX_HISTORY = 20
+# Words that name a document rather than something in it.
+_DOCUMENT_WORDS = frozenset("通知 文件 规划 文 份 这份 该 本 此 综述 报告 印发 发布 下发 出台 发文 正式 政府 办公室 单位 部门 机关 机构 日期 时间 名称 名字".split())
 
 
 @dataclass
@@ -194,6 +197,9 @@ class Pipeline:
         bridges = self.expander.bridges(focus)
         timings["bridge"] = timings.get("bridge", 0.0) + (time.perf_counter() - t0) * 1000
         hits, vector, tokens = self._retrieve(side.question, where, timings, mode, bridges)
+        header = self._header_side(side, facts, focus, doc, hits)
+        if header is not None:
+            return header
         t0 = time.perf_counter()
         rescore_vector = vector if (mode or self.settings.mode) in RESCORE_MODES else None
         terms = self._terms(tokens, focus)
@@ -211,6 +217,54 @@ class Pipeline:
         if result.refusal is None:
             result.quotes = [replace(q, label=side.label) for q in quotes]
         return result
+
+    def _header_side(self, side: Side, facts: QueryFacts, focus: str, doc: str | None, hits: list[Hit]) -> SideResult | None:
+        """A question about a document itself (its 文号, date, title, office, addressees):
+        the part's own span in the front matter, or a refusal naming the missing part."""
+        part = asked_part(focus)
+        if not part or not self._about_document(focus):
+            return None
+        docs = self._documents_meant(facts, doc, side.city)
+        spans = [(d, find_part(self.index.documents[d], part)) for d in docs]
+        quotes = [self._span_quote(d, span, side.label) for d, span in spans if span is not None][:3]
+        decision = Decision(quotes=quotes, score=1.0 if quotes else 0.0)
+        if quotes:
+            return SideResult(side, facts, decision, hits, quotes=quotes)
+        titles = "、".join(f"《{self.index.documents[d].title}》" for d in docs) or "文档"
+        return SideResult(side, facts, decision, hits, refusal=Refusal("no_value", f"{titles}没有写明{PART_NAMES[part]}。"))
+
+    def _about_document(self, question: str) -> bool:
+        """Whether the question names nothing but a document (its place, period and title words)."""
+        rest = question
+        for word in part_words(question):
+            rest = rest.replace(word, " ")
+        facts = analyse(rest, self.cities, self.scope)
+        if any(p not in self.cities for p in facts.places):
+            return False  # "依据的陕西省政府文件文号": another document, named inside this one
+        left = [w for w in content_words(facts.attribute)
+                if w not in FRAME_WORDS and w not in self._title_tokens and w not in _DOCUMENT_WORDS]
+        return not left
+
+    def _documents_meant(self, facts: QueryFacts, doc: str | None, city: str | None) -> list[str]:
+        """The documents a question about a document means: by filter and place, then by
+        period or year, then by the title words it uses."""
+        docs = self._doc_ids(doc, city)
+        by_time = [d for d in docs if self.index.documents[d].period in facts.periods
+                   or any(self._covers(d, y) for y in facts.years)]
+        docs = by_time or docs
+        asked = set(tokenize(facts.text)) & self._title_tokens
+        overlap = {d: len(asked & set(tokenize(self.index.documents[d].title))) for d in docs}
+        best = max(overlap.values(), default=0)
+        return [d for d in docs if overlap[d] == best]
+
+    def _covers(self, doc_id: str, year: int) -> bool:
+        years = self.index.documents[doc_id].years
+        return years is not None and years[0] <= year <= years[1]
+
+    def _span_quote(self, doc_id: str, span, label: str) -> Quote:
+        chunks = self.view.doc_chunks[doc_id]
+        chunk = next((c for c in chunks if self.view.chunks[c].start <= span.start < self.view.chunks[c].end), chunks[0])
+        return Quote(doc_id, chunk, span.start, span.end, span.start, span.end, 1.0, label=label)
 
     def _attribute_terms(self, facts: QueryFacts) -> tuple[list[str], list[tuple[str, float]]]:
         """The words naming what the question asks about, and their (token, idf) terms."""

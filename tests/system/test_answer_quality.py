@@ -105,3 +105,31 @@ def test_an_ordinal_follow_up_picks_that_item_of_the_previous_list(pipe, verbati
     assert response.answerable and "信息化建设是一项周期长" in response.citations[0].quote
     assert "2、信息化资金投入不足" in response.citations[0].section
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, values", [
+    ("咸阳2010年信息化综合指数是多少？在全省排第几？", ["0.712", "第二名"]),
+    ("2007年开工的康佳高清平板生产线项目投资多少，预计年产值多少？", ["3500万元", "6亿元"]),
+    ("宝鸡农业科技服务平台及综合服务工程的经费和实施年度是什么？", ["1,000", "2011-2013"]),
+])
+def test_a_two_part_question_gets_each_value(pipe, verbatim, question, values) -> None:
+    response = ask(pipe, question)
+    assert response.answerable, response.answer
+    assert all(v in headline(response.answer) for v in values), response.answer
+    verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, value", [
+    ("咸阳十二五信息化规划是哪天印发的？", "二○一一年一月二十六日"),
+    ("印发咸阳市“十二五”信息化发展规划的通知主送了哪些单位？", "派出机构"),
+    ("宝鸡这份十二五信息化规划的标题全称是什么？", "宝鸡市“十二五”信息化建设规划"),
+])
+def test_questions_about_the_document_itself(pipe, verbatim, question, value) -> None:
+    response = ask(pipe, question)
+    assert response.answerable and value in headline(response.answer), response.answer
+    verbatim(pipe, response)
+
+
+def test_a_document_without_the_asked_part_says_so(pipe) -> None:
+    response = ask(pipe, "宝鸡十二五信息化规划的文号是什么？")
+    assert not response.answerable and "没有写明文号" in response.answer, response.answer
