@@ -301,7 +301,7 @@ class Pipeline:
         """
         unknown = unknown_terms(names, corpus)
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names if w not in unknown for t in tokenize(w))]
-        if not terms or attribute_coverage(terms, quote_evidence(self.view, best), corpus) >= self.settings.min_evidence_coverage:
+        if not terms or attribute_coverage(terms, quote_evidence(self.view, best), corpus, focus_facts.text) >= self.settings.min_evidence_coverage:
             return None
         if unknown:
             return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unknown)}”。")

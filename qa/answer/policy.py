@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
 from qa.answer.select import Quote, qualifier_fit
+from qa.answer.thesaurus import load_technologies, thesaurus_words
 from qa.answer.values import DOCUMENT_PARTS, ORGANISATION, longest_shared, unit_conflict
 from qa.answer.view import AnswerView
 
@@ -59,14 +60,16 @@ class Corpus:
         return bool(pattern and pattern.search(self.text))
 
 
-def attribute_coverage(terms: list[tuple[str, float]], evidence: str, corpus: Corpus) -> float:
+def attribute_coverage(terms: list[tuple[str, float]], evidence: str, corpus: Corpus, question: str = "") -> float:
     """idf-weighted share of the asked attribute's terms (jieba search-mode tokens, so a
     compound's parts count too) that the evidence holds; a thesaurus equivalent counts
-    as the term ("手机" is held by "移动电话")."""
+    as the term ("手机" is held by "移动电话"), and for a phrase of the question it counts
+    for each of its words ("电脑办公系统" held by "OA管理系统")."""
     total = sum(w for _, w in terms)
     if total <= 0:
         return 1.0
-    folded = evidence.lower()
+    held = [w for w in thesaurus_words(question, corpus.synonyms) if any(s in evidence for s in corpus.synonyms[w])]
+    folded = (evidence + "\n" + " ".join(held)).lower()
     return sum(w for t, w in terms if _holds(folded, t, corpus)) / total
 
 
@@ -106,9 +109,20 @@ def scope_refusal(facts: QueryFacts, corpus: Corpus, attribute_words: list[str])
         if not any(first <= year <= last for first, last in corpus.windows) and f"{year}年" not in corpus.text:
             return Refusal("other_period", f"文档中没有关于{year}年的内容。")
     latin = [w for w in unknown_terms(attribute_words, corpus) if _LATIN_TERM.match(w)]
-    if latin:
-        return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(latin)}”。")
+    missing = latin or unmentioned_technologies(facts.text, corpus)
+    if missing:
+        return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(missing)}”。")
     return None
+
+
+def unmentioned_technologies(question: str, corpus: Corpus) -> list[str]:
+    """Named technologies the question asks about that the documents never mention (the
+    longest name only: 智慧城市, not also 城市)."""
+    named: list[str] = []
+    for term in load_technologies():
+        if term.lower() in question.lower() and not any(term in longer for longer in named):
+            named.append(term)
+    return [t for t in named if not corpus.mentions(t) and t.lower() not in corpus.text.lower()]
 
 
 def filter_refusal(facts: QueryFacts, allowed_cities: tuple[str, ...], titles: list[str]) -> Refusal | None:

@@ -34,12 +34,13 @@ _MONEY_WORDS = re.compile(r"经费|资金|投资|投入|预算|钱")
 _LIST_WORDS = re.compile(r"哪些|哪几|包括什么|包括哪|包含哪|有哪|列举|都有|几大|哪[一二三四五六七八九十两]+[个项条类方]")
 _WHEN_WORDS = re.compile(r"什么时候|何时|哪一?年|哪天|哪一天|几月|日期|时间|时限")
 _WHO_WORDS = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪家|由.{0,6}负责|实施单位|牵头|主送|发文机关|哪个机关")
-_WHERE_WORDS = re.compile(r"哪一?部分|哪一?章|哪一?节|哪个章节|哪一条|在哪里提出|在哪提出|出自|哪个部分")
+_WHERE_WORDS = re.compile(r"哪一?部分|哪一?章|哪一?节|哪个章节|哪一条|在哪里提出|在哪提出|出自|哪个部分|(?:放|写|列|载)在哪|"
+                          r"哪个(?:专栏|章节|领域|方面|板块)[^？?，]{0,8}(?:提出|写|列|提到)")
 _YESNO_WORDS = re.compile(r"是否|是不是|有没有|能不能|能否|会不会|吗[？?。]?$")
 _DOCPART_WORDS = re.compile(r"文号|发文字号|字号|标题|全称|题目|文件名")
 _HOW_WORDS = re.compile(r"怎么|怎样|如何|什么措施|哪些措施|什么办法|途径|举措|保障|为什么|为何")
 
-_OUTCOME = re.compile(r"实际|最终|完成情况|落实情况|执行情况|是否(?:已经?)?(?:完成|实现|达到|达成|兑现)|有没有(?:完成|实现|达到|达成)|完成了多少|(?:实现|达成|兑现)了(?:多少|没有)|超额")
+_OUTCOME = re.compile(r"实际|最终|获批|批下来|最后(?:获|批|建成|实现|完成|达到|结果)|完成情况|落实情况|执行情况|是否(?:已经?)?(?:完成|实现|达到|达成|兑现)|有没有(?:完成|实现|达到|达成)|完成了多少|(?:实现|达成|兑现)了(?:多少|没有)|超额")
 _TARGET = re.compile(r"到\s*(?:19|20)\d{2}|(?:19|20)\d{2}\s*年?(?:前|以前|之前)|目标|力争|争取|要达到|要发展|要实现|要建|要求达到|计划|打算|预计|预期|期末|末期|结束时|将达到|规划.{0,6}(?:达到|发展到)")
 _STATUS = re.compile(r"目前|现在|当前|现有|已经|已有|已达|截至|截止|年底|年末|现状|基础|达到了|有了")
 
@@ -143,6 +144,9 @@ def answer_type(question: str) -> str:
         return "where"
     if _DOCPART_WORDS.search(question):
         return "docpart"
+    if _WHO_WORDS.search(question) and re.search(r"由|负责|实施|牵头|承担|主管|承办", question) \
+            and not re.search(r"哪些(?:项目|工程|任务|工作|系统|平台)", question):
+        return "who"  # "由哪些部门来实施" asks who, though it says 哪些
     if _LIST_WORDS.search(question):
         return "list"
     if _WHEN_WORDS.search(question):
@@ -203,7 +207,7 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     for period in periods:
         text = text.replace(period, " ")
     text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)
-    text = re.sub(r"哪(?:些|几|个|一)", " ", text)
+    text = re.sub(r"哪(?:些|几|个|一)[个项条类种点]?", " ", text)
     # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.
     text = re.sub(r"(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名成倍]|公里|比例)?", " ", text)
     kept = [w for w in words(text) if w not in FRAME_WORDS and re.search(r"[\w%]", w)]

@@ -12,6 +12,7 @@ from pathlib import Path
 from qa.errors import PlanQAError
 
 THESAURUS_FILE = Path(__file__).resolve().parents[1] / "data" / "thesaurus.txt"
+TECHNOLOGIES_FILE = Path(__file__).resolve().parents[1] / "data" / "technologies.txt"
 
 
 def parse_thesaurus(text: str, source: str = "thesaurus") -> dict[str, tuple[str, ...]]:
@@ -43,9 +44,22 @@ def load_thesaurus(path: Path = THESAURUS_FILE) -> dict[str, tuple[str, ...]]:
     return parse_thesaurus(path.read_text(encoding="utf-8"), str(path))
 
 
-def expansions(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
-    """Equivalents of the thesaurus words a text contains (longest matches only:
-    "固定电话用户" expands, its part "固定电话" does not as well)."""
+def thesaurus_words(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    """The thesaurus words a text contains, longest matches only ("固定电话用户", not
+    also its part "固定电话")."""
     found = [w for w in table if w in text]
-    longest = [w for w in found if not any(w != other and w in other for other in found)]
-    return [syn for w in longest for syn in table[w] if syn not in text]
+    return [w for w in found if not any(w != other and w in other for other in found)]
+
+
+def expansions(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    """Equivalents of the thesaurus words a text contains (longest matches only)."""
+    return [syn for w in thesaurus_words(text, table) for syn in table[w] if syn not in text]
+
+
+@lru_cache(maxsize=1)
+def load_technologies(path: Path = TECHNOLOGIES_FILE) -> tuple[str, ...]:
+    """Named technologies (``qa/data/technologies.txt``), longest first; empty when absent."""
+    if not path.is_file():
+        return ()
+    terms = {w for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#") for w in line.split()}
+    return tuple(sorted(terms, key=lambda w: (-len(w), w)))
