@@ -188,12 +188,17 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
     else:
         clause_end = _clause_end(region, anchor)
         same_clause = [m for m in numbers if anchor <= m.start() < clause_end]
+        # "90%实现管理信息化", "80%的大中型企业采用了OA": the value may come first in its clause.
+        clause_start = _clause_start(region, anchor)
+        before = [m for m in numbers if clause_start <= m.start() and m.end() <= anchor]
         after = [m for m in numbers if m.start() >= anchor]
         bound = None if same_clause else _bound_to_head(region, numbers, facts)
         if same_clause:
             chosen = same_clause[0]
         elif bound is not None:
             chosen = bound
+        elif before:
+            chosen = before[-1]
         elif after:
             chosen = min(after, key=lambda m: m.start() - anchor)
         else:
@@ -237,6 +242,10 @@ def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> i
     if not anchors:
         return None
     return max(anchors, key=lambda a: (a[1], -a[0]))[0]
+
+
+def _clause_start(region: str, at: int) -> int:
+    return max((region.rfind(p, 0, at) for p in "，；。,;"), default=-1) + 1
 
 
 def _clause_end(region: str, at: int) -> int:
