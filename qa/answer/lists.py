@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from qa.answer.retrieval import Hit
 from qa.answer.select import Quote, lexical_coverage
+from qa.answer.values import longest_shared
 from qa.answer.view import AnswerView
+from qa.index.segment import words
 
 _CN_COUNT = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
 _COUNT = re.compile(r"(?:哪|这)([一二三四五六七八九十两]|\d{1,2})[个项条类方大点部项]|([一二三四五六七八九十两]|\d{1,2})大")
@@ -165,6 +167,38 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
                        (Quote(quote.doc_id, quote.chunk, quote.start, quote.end, lo, hi, quote.score),))
 
 
+def _parts(value: str) -> set[str]:
+    """A cell's value and its 、-separated parts, without a trailing 年 ("广电", "2015")."""
+    value = re.sub(r"\s+", "", value)
+    return {p.removesuffix("年") for p in re.split(r"[、，,/；;]", value) if p} | {value.removesuffix("年")}
+
+
+def _names(value: str, cell: str) -> bool:
+    """Whether a cell is the value, or has it as a part or a part's start ("广电" of "广电局")."""
+    parts = _parts(cell)
+    return value in parts or (not value.isdigit() and any(p.startswith(value) for p in parts))
+
+
+def filtered_rows(view: AnswerView, hits: list[Hit], question: str) -> Enumeration | None:
+    """"实施年度为2015年的项目有哪些", "有广电参与实施的是哪几个工程": the rows of a table
+    whose cell (or one of its 、-separated parts) is exactly a value the question names,
+    when the question names the column too ("实施年度", "实施单位")."""
+    docs = list(dict.fromkeys(view.chunks[h.chunk].doc_id for h in hits[:5]))
+    values = {w for w in re.findall(r"(?:19|20)\d{2}", question)} | {w for w in words(question) if len(w) >= 2}
+    for doc_id in docs:
+        rows = [i for i in view.doc_chunks[doc_id] if view.chunks[i].kind == "table_row" and len(view.chunks[i].cells) >= 2]
+        headers = {c.header for i in rows for c in view.chunks[i].cells[1:] if len(c.header) >= 2}
+        if not any(longest_shared(h, question, 2) for h in headers):
+            continue
+        for value in sorted(values, key=lambda v: (-len(v), v)):
+            matching = [i for i in rows if any(_names(value, c.value) for c in view.chunks[i].cells[1:])]
+            if 0 < len(matching) < len(rows):
+                quotes = [q for q in (_row_quote(view, i, 2.0) for i in matching) if q is not None]
+                if quotes:
+                    return Enumeration("rows", 2.0, tuple(quotes))
+    return None
+
+
 def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]], question: str,
               chosen: list[Quote]) -> Enumeration | None:
     """The enumeration that best answers a list question, or None to keep the chosen quotes.
@@ -173,6 +207,9 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
     the headings a chosen sentence introduces, and a clause list in a chosen
     sentence. Ties go to the longer list.
     """
+    filtered = filtered_rows(view, hits, question)
+    if filtered is not None:
+        return filtered
     wanted = asked_count(question)
     candidates = heading_lists(view, hits[:10], terms, wanted)
     for quote in chosen:

@@ -133,3 +133,11 @@ def test_questions_about_the_document_itself(pipe, verbatim, question, value) ->
 def test_a_document_without_the_asked_part_says_so(pipe) -> None:
     response = ask(pipe, "宝鸡十二五信息化规划的文号是什么？")
     assert not response.answerable and "没有写明文号" in response.answer, response.answer
+
+
+def test_a_list_of_table_rows_filtered_by_a_named_cell_value(pipe, verbatim) -> None:
+    response = ask(pipe, "宝鸡重点工程表里，实施年度为2015年的项目有哪些？")
+    top = headline(response.answer)
+    assert all(name in top for name in ("三网融合工程", "节能降耗信息技术应用示范工程", "农村宽带及有线电视网络覆盖工程")), response.answer
+    assert "数字宝鸡工程" not in top  # 2011-2015 is not the year 2015
+    verbatim(pipe, response)
