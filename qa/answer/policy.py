@@ -98,7 +98,7 @@ def scope_refusal(facts: QueryFacts, corpus: Corpus, attribute_words: list[str])
     # they plan for, when the question names no city they do plan for.
     if not any(p in corpus.cities for p in facts.places):
         foreign += [p for p in facts.admin_places if p not in corpus.cities and p not in foreign
-                    and re.search(rf"{re.escape(p)}(?:省|市|县|区|州|自治)", facts.text)]
+                    and _planned_elsewhere(p, facts.text, corpus.text)]
     if foreign:
         return Refusal("other_place", f"这些文档只涉及{'、'.join(corpus.cities)}，没有关于{'、'.join(foreign)}的内容。")
     for period in facts.periods:
@@ -123,6 +123,15 @@ def unmentioned_technologies(question: str, corpus: Corpus) -> list[str]:
         if term.lower() in question.lower() and not any(term in longer for longer in named):
             named.append(term)
     return [t for t in named if not corpus.mentions(t) and t.lower() not in corpus.text.lower()]
+
+
+def _planned_elsewhere(place: str, question: str, text: str) -> bool:
+    """A province or city named with its suffix that the documents only mention; a county
+    or district they name the same way (旬邑县) is one of their own."""
+    named = re.search(rf"{re.escape(place)}(省|市|县|区|州|自治)", question)
+    if named is None:
+        return False
+    return not (named.group(1) in ("县", "区") and named.group() in text)
 
 
 def filter_refusal(facts: QueryFacts, allowed_cities: tuple[str, ...], titles: list[str]) -> Refusal | None:
