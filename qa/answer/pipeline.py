@@ -20,6 +20,7 @@ from qa.answer.header import PART_NAMES, asked_part, find_part, part_words
 from qa.answer.lists import best_list, item_detail, ordinal
 from qa.answer.policy import (
     Corpus,
+    absent_thing_refusal,
     Refusal,
     answer_refusal,
     attribute_coverage,
@@ -209,10 +210,11 @@ class Pipeline:
         result = SideResult(side, facts, decision, hits)
         enumeration = best_list(self.view, hits, self._attribute_terms(focus_facts)[1], focus, decision.quotes) if facts.wants_list else None
         if enumeration is not None:
-            result.refusal = scope_refusal(facts, self.corpus, self._attribute_terms(focus_facts)[0])
+            result.refusal = (scope_refusal(facts, self.corpus, self._attribute_terms(focus_facts)[0])
+                              or self._absent_thing(facts, doc, side.city))
             quotes = list(enumeration.quotes)
         else:
-            result.refusal = self._refusal(facts, focus_facts, decision, bridges)
+            result.refusal = self._refusal(facts, focus_facts, decision, bridges, doc, side.city)
             quotes = decision.quotes
         if result.refusal is None:
             result.quotes = [replace(q, label=side.label) for q in quotes]
@@ -274,11 +276,18 @@ class Pipeline:
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
         return names, terms
 
+    def _absent_thing(self, facts: QueryFacts, doc: str | None, city: str | None) -> Refusal | None:
+        """A named project or system of another document (see policy.absent_thing_refusal)."""
+        if doc is None and city is None:
+            return None
+        searched = [(self.index.documents[d].title, self.index.documents[d].text) for d in self._doc_ids(doc, city)]
+        return absent_thing_refusal(facts.text, searched, self.corpus) if searched else None
+
     def _refusal(self, facts: QueryFacts, focus_facts: QueryFacts, decision: Decision,
-                 bridges: dict[str, tuple[str, ...]]) -> Refusal | None:
+                 bridges: dict[str, tuple[str, ...]], doc: str | None = None, city: str | None = None) -> Refusal | None:
         """The first reason the documents do not answer this side, or None."""
         names = self._attribute_terms(focus_facts)[0]
-        refusal = scope_refusal(facts, self.corpus, names)
+        refusal = scope_refusal(facts, self.corpus, names) or self._absent_thing(facts, doc, city)
         if refusal is not None:
             return refusal
         best = decision.quotes[0] if decision.quotes else None

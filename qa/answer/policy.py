@@ -134,6 +134,39 @@ def _planned_elsewhere(place: str, question: str, text: str) -> bool:
     return not (named.group(1) in ("县", "区") and named.group() in text)
 
 
+# What a plan names as one thing of its own: a project, platform, system, site or zone.
+_THING = re.compile(r"工程|项目|平台|系统|中心|网站|基地|园区|试验区|示范区|服务站|数据库|物流园")
+_MIN_THING = 5
+
+
+def named_things(question: str, text: str) -> list[str]:
+    """The longest names in the question that end like a plan's own project or system
+    ("精准农业引导工程") and that the documents use somewhere."""
+    things: list[str] = []
+    for end in (m.end() for m in _THING.finditer(question)):
+        for start in range(max(0, end - 24), end - _MIN_THING + 1):
+            name = question[start:end]
+            if name in text:
+                if not any(name in t for t in things):
+                    things.append(name)
+                break
+    return things
+
+
+def absent_thing_refusal(question: str, searched: list[tuple[str, str]], corpus: Corpus) -> Refusal | None:
+    """The question names a project or system that the documents it is asked of never
+    name, though another document does: "宝鸡的精准农业引导工程" when only 咸阳 plans one.
+
+    Args:
+        searched: (title, text) of the documents the question is asked of.
+    """
+    for thing in named_things(question, corpus.text):
+        if not any(thing in text for _, text in searched):
+            titles = "、".join(f"《{title}》" for title, _ in searched)
+            return Refusal("other_place", f"{titles}中没有提到“{thing}”（其他文档中有）。")
+    return None
+
+
 def filter_refusal(facts: QueryFacts, allowed_cities: tuple[str, ...], titles: list[str]) -> Refusal | None:
     """The document filter excludes every document of the place the question names."""
     named = [p for p in facts.places if p not in allowed_cities]

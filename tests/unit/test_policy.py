@@ -124,3 +124,25 @@ def test_a_province_the_documents_only_mention() -> None:
     assert refusal.reason == "other_place" and "陕西" in refusal.message
     # a company named after the province is no question about the province
     assert scope_refusal(analyse("陕西天宏硅材料公司开工的是什么项目？", ("甲",), SCOPE), corpus, []) is None
+
+
+def test_a_named_project_of_another_document_is_refused_naming_it() -> None:
+    from qa.answer.policy import Corpus, absent_thing_refusal, named_things
+
+    xy = "专栏2：农村信息化重点工程 2、精准农业引导工程：依托我市农业科技园区。"
+    bj = "专栏4：农村信息化重点工程 1、农村宽带及有线电视网络覆盖工程。"
+    corpus = Corpus(cities=("咸阳", "宝鸡"), text=xy + "\n" + bj, periods=(), windows=(), synonyms={})
+    question = "宝鸡的精准农业引导工程要依托什么？"
+    assert named_things(question, corpus.text) == ["精准农业引导工程"]
+    refusal = absent_thing_refusal(question, [("宝鸡规划", bj)], corpus)
+    assert refusal is not None and refusal.reason == "other_place" and "精准农业引导工程" in refusal.message
+    assert absent_thing_refusal(question, [("咸阳规划", xy)], corpus) is None
+    assert absent_thing_refusal("宝鸡的智慧农业工程要依托什么？", [("宝鸡规划", bj)], corpus) is None  # never named anywhere
+
+
+def test_a_named_technology_the_documents_never_mention_is_refused() -> None:
+    from qa.answer.policy import Corpus, unmentioned_technologies
+
+    corpus = Corpus(cities=("咸阳",), text="推进物联网和云计算应用。", periods=(), windows=(), synonyms={})
+    assert unmentioned_technologies("咸阳的人工智能产业目标是什么？", corpus) == ["人工智能"]
+    assert unmentioned_technologies("咸阳的物联网应用有哪些？", corpus) == []
