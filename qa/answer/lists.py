@@ -244,3 +244,85 @@ def item_detail(view: AnswerView, item: Quote) -> Quote:
         if sentence.start >= item.end and body.strip():
             return Quote(item.doc_id, item.chunk, sentence.start, sentence.end, -1, -1, item.score)
     return Quote(item.doc_id, item.chunk, chunk.start, chunk.end, -1, -1, item.score)
+
+
+_EXTREME = re.compile(r"(?:哪个|哪项|哪一个|哪一项|哪家|什么)[^？?，,]{0,12}?(最多|最高|最大|最少|最低|最小)|(最多|最高|最大|最少|最低|最小)的(?:是)?(?:哪|什么)")
+
+
+def extreme(question: str) -> str | None:
+    """"其中哪个投资最多？" -> "max"; "…最少" -> "min"; None when no extreme is asked."""
+    match = _EXTREME.search(question)
+    if not match:
+        return None
+    return "min" if (match.group(1) or match.group(2)) in ("最少", "最低", "最小") else "max"
+
+
+def _amount(value: str) -> float | None:
+    found = re.search(r"\d[\d,]*(?:\.\d+)?", value)
+    return float(found.group().replace(",", "")) if found else None
+
+
+def extreme_row(view: AnswerView, items: list[Quote], question: str, which: str) -> Quote | None:
+    """Of a list of table rows, the one whose asked column (the column the question names,
+    else money for 投资/经费/钱, else the last numeric one) is largest or smallest; its key
+    is that cell."""
+    rows = [q for q in (_row_of(view, q) for q in items) if q is not None]
+    if len(rows) < MIN_ITEMS or len(rows) != len(items):
+        return None
+    valued = []
+    for quote in rows:
+        cell = _asked_cell(view.chunks[quote.chunk].cells[1:], question)
+        amount = _amount(cell.value) if cell is not None else None
+        if amount is not None:
+            valued.append((amount, quote, cell))
+    if len(valued) < MIN_ITEMS:
+        return None
+    amount, quote, cell = (max if which == "max" else min)(valued, key=lambda v: v[0])
+    return Quote(quote.doc_id, quote.chunk, quote.start, quote.end, cell.start, cell.end, quote.score)
+
+
+def _row_of(view: AnswerView, item: Quote) -> Quote | None:
+    """A list item as a table row: itself, or the row of its document's table named like
+    the heading ("专栏2 > 3.三网融合工程" and the 附件 row "三网融合工程")."""
+    if not item.heading:
+        return item if view.chunks[item.chunk].kind == "table_row" else None
+    name = re.sub(r"\s+", "", view.text(item.doc_id)[item.key_start:item.key_end])
+    for i in view.doc_chunks[item.doc_id]:
+        chunk = view.chunks[i]
+        if chunk.kind == "table_row" and chunk.cells and re.sub(r"\s+", "", chunk.cells[0].value) == name:
+            return Quote(item.doc_id, i, chunk.start, chunk.end, chunk.cells[0].start, chunk.cells[0].end, item.score)
+    return None
+
+
+_EACH = re.compile(r"各|分别|每个|每项|每一个|每一项")
+
+
+def each_row(view: AnswerView, items: list[Quote], question: str) -> list[Quote]:
+    """"这几个项目各由谁负责？": for each listed item, its table row with the asked cell as
+    the key ([] when the items have no rows or the question names no cell)."""
+    if not _EACH.search(question):
+        return []
+    rows = [q for q in (_row_of(view, q) for q in items) if q is not None]
+    if len(rows) < MIN_ITEMS or len(rows) != len(items):
+        return []
+    out = []
+    for quote in rows:
+        cell = _asked_cell(view.chunks[quote.chunk].cells[1:], question, numeric_fallback=False)
+        if cell is None:
+            return []
+        out.append(Quote(quote.doc_id, quote.chunk, quote.start, quote.end, cell.start, cell.end, quote.score))
+    return out
+
+
+def _asked_cell(cells: list, question: str, numeric_fallback: bool = True):
+    """The cell a question asks for: by money, unit or year words, else the column it names."""
+    wanted = [(r"投资|经费|钱|资金|花", r"经费|投资|资金|金额"), (r"谁|单位|部门|负责|实施|承担", r"单位|部门"),
+              (r"哪一?年|何时|什么时候|年度|时间", r"年度|时间|年份")]
+    for asked, header in wanted:
+        if re.search(asked, question):
+            found = [c for c in cells if re.search(header, c.header)]
+            if found:
+                return found[0]
+    named = [c for c in cells if len(c.header) >= 2 and longest_shared(c.header, question, 2)]
+    numeric = [c for c in cells if _amount(c.value) is not None] if numeric_fallback else []
+    return next(iter(named or numeric[-1:]), None)

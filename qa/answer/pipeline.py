@@ -17,7 +17,7 @@ from qa.answer import select as answering
 from qa.answer.aspects import split_aspects
 from qa.answer.expand import QueryExpander
 from qa.answer.header import PART_NAMES, asked_part, find_part, part_words
-from qa.answer.lists import best_list, item_detail, ordinal
+from qa.answer.lists import best_list, each_row, extreme, extreme_row, item_detail, ordinal
 from qa.answer.policy import (
     Corpus,
     absent_thing_refusal,
@@ -40,7 +40,7 @@ from qa.answer.present import (
 from qa.answer.query import FRAME_WORDS, QueryFacts, Scope, analyse
 from qa.answer.question import DocInfo, QuestionError, clean_question
 from qa.answer.retrieval import Hit, search
-from qa.answer.rewrite import rewrite_with_focus
+from qa.answer.rewrite import is_elliptical, rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
 from qa.answer.sides import Side, split_sides
 from qa.answer.thesaurus import expansions, load_thesaurus
@@ -340,9 +340,12 @@ class Pipeline:
         results: list[SideResult] = []
         past = self._past(history)
         picked = self._ordinal_item(text, past, doc, timings, mode) if filtered is None and past else None
+        picked = picked or (self._extreme_item(text, past, doc, timings, mode) if filtered is None else None)
+        picked = picked or (self._each_item(text, past, doc, timings, mode) if filtered is None and past else None)
         if picked is not None:
             results = [picked]
-            standalone = f"{rewrite_with_focus(past[-1], past[:-1])[0].rstrip('？?。 ')}；{text}"
+            if past and is_elliptical(text):
+                standalone = f"{rewrite_with_focus(past[-1], past[:-1])[0].rstrip('？?。 ')}；{text}"
         elif filtered is None:
             results = self._answer_sides(text, standalone, focus, facts, doc, timings, mode)
         response = self._respond(text, standalone, facts, results, filtered)
@@ -384,6 +387,42 @@ class Pipeline:
         detail = item_detail(self.view, item)
         side = Side(f"第{n}项", text, sides[0].city)
         return SideResult(side, facts, listed.decision, listed.hits, quotes=[detail])
+
+    def _extreme_item(self, text: str, past: list[str], doc: str | None, timings: dict[str, float],
+                      mode: str | None) -> SideResult | None:
+        """"其中哪个投资最多？" (after a list) or "附件里哪个工程经费最多？": answer the list,
+        then quote the table row whose asked column is largest (or smallest)."""
+        which = extreme(text)
+        if which is None:
+            return None
+        leaning = bool(past) and is_elliptical(text)
+        listing = rewrite_with_focus(past[-1], past[:-1])[0] if leaning else re.sub(r"哪(?:个|项|一个|一项|家)", "哪些", text, count=1)
+        facts = analyse(listing, self.cities, self.scope)
+        if not facts.wants_list:
+            return None
+        sides = split_sides(listing, facts, self.cities)
+        listed = self._answer_side(sides[0], listing, doc, timings, mode)
+        row = extreme_row(self.view, listed.quotes, text, which) if listed.refusal is None else None
+        if row is None:
+            return None
+        return SideResult(Side("", text, sides[0].city), facts, listed.decision, listed.hits, quotes=[row])
+
+    def _each_item(self, text: str, past: list[str], doc: str | None, timings: dict[str, float],
+                   mode: str | None) -> SideResult | None:
+        """"这几个项目各由谁负责？" after a list: each item's row, its asked cell the key."""
+        own = analyse(text, self.cities, self.scope)
+        if not is_elliptical(text) and (own.places or own.years or len(text) > 16):
+            return None
+        previous = rewrite_with_focus(past[-1], past[:-1])[0]
+        facts = analyse(previous, self.cities, self.scope)
+        if not facts.wants_list:
+            return None
+        sides = split_sides(previous, facts, self.cities)
+        listed = self._answer_side(sides[0], previous, doc, timings, mode)
+        rows = each_row(self.view, listed.quotes, text) if listed.refusal is None else []
+        if not rows:
+            return None
+        return SideResult(Side("", text, sides[0].city), facts, listed.decision, listed.hits, quotes=rows)
 
     def _past(self, history: list[str] | None) -> list[str]:
         past = []

@@ -141,3 +141,22 @@ def test_a_list_of_table_rows_filtered_by_a_named_cell_value(pipe, verbatim) -> 
     assert all(name in top for name in ("三网融合工程", "节能降耗信息技术应用示范工程", "农村宽带及有线电视网络覆盖工程")), response.answer
     assert "数字宝鸡工程" not in top  # 2011-2015 is not the year 2015
     verbatim(pipe, response)
+
+
+def test_each_item_of_the_previous_list_gets_its_own_cell(pipe, verbatim) -> None:
+    response = ask(pipe, "这几个项目各由谁负责？", ["宝鸡十二五信息网络基础设施重点工程有哪些？"])
+    top = headline(response.answer)
+    assert all(unit in top for unit in ("宝鸡电信、移动、联通", "宝鸡广电")), response.answer
+    assert top.count("实施单位") == 3, response.answer
+    verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("其中哪个投资最多？", ["宝鸡十二五信息网络基础设施重点工程有哪些？"]),
+    ("宝鸡附件里哪个工程计划经费最多？", []),
+])
+def test_the_largest_item_by_the_asked_column(pipe, verbatim, question, history) -> None:
+    response = ask(pipe, question, history)
+    top = headline(response.answer)
+    assert "三网融合工程" in top and "45,000" in top, response.answer
+    verbatim(pipe, response)
