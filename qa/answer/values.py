@@ -253,6 +253,15 @@ def _clause_end(region: str, at: int) -> int:
     return min(ends) if ends else len(region)
 
 
+def _role_column(cells: list, role: str):
+    """Year columns (2009年 | 2015年): a status question reads the earliest, a target
+    question the latest."""
+    dated = [(find_years(c.header)[0], k, c) for k, c in enumerate(cells) if find_years(c.header)]
+    if len(dated) < 2 or role not in ("status", "target"):
+        return None
+    return (min if role == "status" else max)(dated, key=lambda d: (d[0], d[1]))[2]
+
+
 def _named_column(cells: list, attribute: str):
     """The cell whose column header the question names ("实施年度"): whole, or by three
     characters or more; the longest match wins."""
@@ -270,6 +279,7 @@ def table_key(view: AnswerView, chunk: int, facts: QueryFacts, question: str) ->
     if len(cells) < 2:
         return None
     wanted = next((c for c in cells[1:] if any(str(y) in c.header for y in facts.years)), None)
+    wanted = wanted or _role_column(cells[1:], facts.role)
     wanted = wanted or _named_column(cells[1:], facts.attribute)
     for cell in cells[1:] if wanted is None else ():
         header = cell.header

@@ -160,3 +160,13 @@ def test_the_largest_item_by_the_asked_column(pipe, verbatim, question, history)
     top = headline(response.answer)
     assert "三网融合工程" in top and "45,000" in top, response.answer
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, value", [
+    ("宝鸡目前数字电视用户有多少？", "14万户"),
+    ("宝鸡数字电视用户目标是多少？", "35万户"),
+])
+def test_a_year_column_table_is_read_by_the_asked_role(pipe, verbatim, question, value) -> None:
+    response = ask(pipe, question)
+    assert response.answerable and value in headline(response.answer), response.answer
+    verbatim(pipe, response)
