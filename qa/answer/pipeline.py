@@ -25,6 +25,7 @@ from qa.answer.policy import (
     answer_refusal,
     attribute_coverage,
     filter_refusal,
+    rate_refusal,
     quote_evidence,
     scope_refusal,
     unknown_terms,
@@ -297,6 +298,7 @@ class Pipeline:
             return Refusal("weak_evidence", "文档中没有足够相关的内容回答这个问题。")
         corpus = replace(self.corpus, synonyms={**self.corpus.synonyms, **bridges}) if bridges else self.corpus
         refusal = self._coverage_refusal(names, best, focus_facts, corpus)
+        refusal = refusal or rate_refusal(focus_facts, quote_evidence(self.view, best), corpus)
         return refusal or answer_refusal(facts, best, self.view, self.corpus)
 
     def _coverage_refusal(self, names: list[str], best: Quote, focus_facts: QueryFacts, corpus: Corpus) -> Refusal | None:

@@ -16,6 +16,7 @@ from qa.answer.select import Quote, qualifier_fit
 from qa.answer.thesaurus import load_technologies, thesaurus_words
 from qa.answer.values import DOCUMENT_PARTS, ORGANISATION, longest_shared, unit_conflict
 from qa.answer.view import AnswerView
+from qa.index.segment import words
 
 REASONS = (
     "not_in_corpus", "other_place", "other_period", "status_only", "target_only",
@@ -165,6 +166,21 @@ def absent_thing_refusal(question: str, searched: list[tuple[str, str]], corpus:
             titles = "、".join(f"《{title}》" for title, _ in searched)
             return Refusal("other_place", f"{titles}中没有提到“{thing}”（其他文档中有）。")
     return None
+
+
+def rate_refusal(facts: QueryFacts, evidence: str, corpus: Corpus) -> Refusal | None:
+    """A rate asked (上网率, 普及率, 拥有率, 覆盖率) is a different indicator from another
+    rate of the same group: "农村家庭上网率" is not answered by "农村家庭电脑拥有率"."""
+    if facts.answer_type != "number":
+        return None
+    last = next(iter(reversed(words(facts.attribute))), "")
+    if not last.endswith("率") or len(last) < 2:
+        return None
+    rate = last[-3:]
+    names = (rate, last, *corpus.synonyms.get(last, ()), *corpus.synonyms.get(rate, ()))
+    if any(n in evidence for n in names):
+        return None
+    return Refusal("weak_evidence", f"文档中没有直接回答“{facts.attribute}”的内容（引文说的不是“{rate}”）。")
 
 
 def filter_refusal(facts: QueryFacts, allowed_cities: tuple[str, ...], titles: list[str]) -> Refusal | None:

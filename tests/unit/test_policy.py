@@ -146,3 +146,14 @@ def test_a_named_technology_the_documents_never_mention_is_refused() -> None:
     corpus = Corpus(cities=("咸阳",), text="推进物联网和云计算应用。", periods=(), windows=(), synonyms={})
     assert unmentioned_technologies("咸阳的人工智能产业目标是什么？", corpus) == ["人工智能"]
     assert unmentioned_technologies("咸阳的物联网应用有哪些？", corpus) == []
+
+
+def test_another_rate_of_the_same_sub_group_is_refused() -> None:
+    from qa.answer.policy import Corpus, rate_refusal
+    from qa.answer.query import analyse
+
+    corpus = Corpus(cities=("宝鸡",), text="", periods=(), windows=(), synonyms={})
+    facts = analyse("宝鸡2015年农村家庭上网率目标是多少？", ("宝鸡",))
+    refusal = rate_refusal(facts, "农村家庭电脑拥有率达到45台/百户", corpus)
+    assert refusal is not None and "上网率" in refusal.message
+    assert rate_refusal(facts, "农村家庭上网率达到30%", corpus) is None
