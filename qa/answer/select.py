@@ -152,6 +152,21 @@ def phrase_match(attribute: str, text: str) -> float:
     return shared[1] / len(attribute) if shared else 0.0
 
 
+_TOTAL_ASKED = re.compile(r"总投资|总经费|总金额|总额|合计|总计|一共|总共|加起来|累计")
+_TOTAL_ROW = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计)")
+
+
+def total_fit(question: str, chunk: Chunk) -> float:
+    """+1 for a table's 合计/总计 row when the question asks for a total ("总投资多少",
+    "一共要花多少钱"), -1 for that row when it asks for one item."""
+    if not chunk.cells:
+        return 0.0
+    is_total = bool(_TOTAL_ROW.match(chunk.cells[0].value))
+    if _TOTAL_ASKED.search(question):
+        return 1.0 if is_total else 0.0
+    return -1.0 if is_total else 0.0
+
+
 def role_fit(asked: str, found: str) -> float:
     """+1 when a sentence reports what the question asks (a target for a target), -1
     for the opposite; an outcome question is answered by nothing, but its target is
@@ -223,6 +238,7 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
                 + weights.role * role_fit(facts.role, role)
                 + weights.qualifier * qualifier_fit(facts.qualifiers, text)
                 + weights.phrase * phrase_match(facts.attribute, text)
+                + (weights.phrase * total_fit(question, chunk) if is_row else 0.0)
             )
             found.append(_Candidate(features, coverage, sid, rank, role, year, float(sim), fit))
     found.sort(key=lambda c: (-c.score, c.rank, c.sentence))

@@ -170,3 +170,15 @@ def test_a_year_column_table_is_read_by_the_asked_role(pipe, verbatim, question,
     response = ask(pipe, question)
     assert response.answerable and value in headline(response.answer), response.answer
     verbatim(pipe, response)
+
+
+def test_a_total_is_answered_by_the_total_row(pipe, verbatim) -> None:
+    response = ask(pipe, "宝鸡十二五信息化建设总投资多少？")
+    assert "272,340" in headline(response.answer), response.answer
+    verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question", ["首尔的宽带用户目标是多少？", "宝鸡2015年农村家庭上网率目标是多少？"])
+def test_near_misses_found_by_probing_are_refused(pipe, question) -> None:
+    response = ask(pipe, question)
+    assert not response.answerable, response.answer
