@@ -209,7 +209,8 @@ class Pipeline:
                                     self.settings.answer_passages, 3 if facts.wants_list else 1)
         timings["answer"] = timings.get("answer", 0.0) + (time.perf_counter() - t0) * 1000
         result = SideResult(side, facts, decision, hits)
-        enumeration = best_list(self.view, hits, self._attribute_terms(focus_facts)[1], focus, decision.quotes) if facts.wants_list else None
+        enumeration = best_list(self.view, self._hits_of_the_years(hits, facts), self._attribute_terms(focus_facts)[1], focus,
+                                decision.quotes) if facts.wants_list else None
         if enumeration is not None:
             result.refusal = (scope_refusal(facts, self.corpus, self._attribute_terms(focus_facts)[0])
                               or self._absent_thing(facts, doc, side.city))
@@ -268,6 +269,18 @@ class Pipeline:
         chunks = self.view.doc_chunks[doc_id]
         chunk = next((c for c in chunks if self.view.chunks[c].start <= span.start < self.view.chunks[c].end), chunks[0])
         return Quote(doc_id, chunk, span.start, span.end, span.start, span.end, 1.0, label=label)
+
+    def _hits_of_the_years(self, hits: list[Hit], facts: QueryFacts) -> list[Hit]:
+        """For a list asked of a year: the passages of documents that speak of that year
+        ("2007年…取得了哪些进展" lists from the 2007 review, not from a later plan)."""
+        if not facts.years:
+            return hits
+        def speaks_of(doc_id: str) -> bool:
+            doc, profile = self.index.documents[doc_id], self.view.profiles[doc_id]
+            return any((doc.years is not None and doc.years[0] <= y <= doc.years[1]) or y == profile.status_year
+                       or f"{y}年" in doc.text for y in facts.years)
+        kept = [h for h in hits if speaks_of(self.view.chunks[h.chunk].doc_id)]
+        return kept or hits
 
     def _attribute_terms(self, facts: QueryFacts) -> tuple[list[str], list[tuple[str, float]]]:
         """The words naming what the question asks about, and their (token, idf) terms."""

@@ -182,3 +182,8 @@ def test_a_total_is_answered_by_the_total_row(pipe, verbatim) -> None:
 def test_near_misses_found_by_probing_are_refused(pipe, question) -> None:
     response = ask(pipe, question)
     assert not response.answerable, response.answer
+
+
+def test_a_list_asked_of_a_year_comes_from_the_document_of_that_year(pipe) -> None:
+    response = ask(pipe, "2007年咸阳电子政务建设取得了哪些进展？")
+    assert response.answerable and all(c.doc_id == "xianyang-2007-informatization-review" for c in response.citations), response.answer
