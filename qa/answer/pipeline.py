@@ -57,6 +57,8 @@ from qa.settings import RESCORE_MODES, Settings
 __all__ = ["DocInfo", "Pipeline", "QuestionError", "clean_question"]
 
 MAX_HISTORY = 20
+# A question word of any kind: a follow-up without one asks what the previous question asked.
+_ASKS = re.compile(r"什么|哪|谁|多少|几|如何|怎么|怎样|是否|是不是|有没有|吗")
 # Words that name a document rather than something in it.
 _DOCUMENT_WORDS = frozenset("通知 文件 规划 文 份 这份 该 本 此 综述 报告 印发 发布 下发 出台 发文 正式 政府 办公室 单位 部门 机关 机构 日期 时间 名称 名字".split())
 
@@ -187,10 +189,12 @@ class Pipeline:
         if where:
             facts = replace(facts, answer_type="where")
         if focus != side.question:
-            # A follow-up's own words say what it asks; the setting gives place and time.
-            facts = replace(facts, answer_type=focus_facts.answer_type, wants_number=focus_facts.wants_number,
-                            wants_list=focus_facts.wants_list, wants_when=focus_facts.wants_when,
-                            wants_who=focus_facts.wants_who, attribute=focus_facts.attribute,
+            # A follow-up's own words say what it asks; the setting gives place and time,
+            # and the kind of answer when the follow-up asks nothing itself ("那X呢？").
+            kind = facts if focus_facts.answer_type == "what" and not _ASKS.search(focus) else focus_facts
+            facts = replace(facts, answer_type=kind.answer_type, wants_number=kind.wants_number,
+                            wants_list=kind.wants_list, wants_when=kind.wants_when,
+                            wants_who=kind.wants_who, attribute=focus_facts.attribute,
                             qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role,
                             text=focus_facts.text)
         facts = replace(facts, equivalents=tuple(expansions(focus, self.view.synonyms)))

@@ -214,6 +214,14 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     return "".join(kept)
 
 
+_WHO_ASKED = re.compile(r"部门|单位|机构|机关|牵头|负责|主管|承担|承办")
+
+
+def _who_free(attribute: str) -> str:
+    """A who-question's words for the answer's kind (部门, 牵头) are not the asked thing."""
+    return _WHO_ASKED.sub("", attribute)
+
+
 def analyse(question: str, extra_places: tuple[str, ...] = (), scope: Scope | None = None) -> QueryFacts:
     """The slots of a question.
 
@@ -240,7 +248,7 @@ def analyse(question: str, extra_places: tuple[str, ...] = (), scope: Scope | No
         wants_when=kind == "when",
         wants_who=kind == "who",
         role=time_role(question, years, periods, scope),
-        attribute=attribute_of(question, places, periods),
+        attribute=_who_free(attribute_of(question, places, periods)) if kind == "who" else attribute_of(question, places, periods),
         qualifiers=qualifiers(question),
         answer_type=kind,
     )

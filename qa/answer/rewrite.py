@@ -88,7 +88,7 @@ def rewrite_with_focus(question: str, history: list[str]) -> tuple[str, str]:
         return (f"{places}{question}", question) if places else (question, question)
     previous = _previous(history)
     core = _TAIL.sub("", _LEAD.sub("", question)).strip()
-    swapped = _swap_place_or_year(previous, core) or _swap_qualifier(previous, core)
+    swapped = _swap_place_or_year(previous, core) or _swap_qualifier(previous, core) or _swap_attribute(previous, core)
     if swapped is not None:
         return swapped, swapped
     # A new topic, not just a new place or year: match the follow-up's own words, in
@@ -121,3 +121,19 @@ def _swap_qualifier(previous: str, core: str) -> str | None:
                 if other != word and other in previous and word not in previous:
                     return previous.replace(other, word, 1)
     return None
+
+
+_ASKING = re.compile(r"什么|哪|谁|多少|几|如何|怎么|怎样|是否|是不是|有没有|吗")
+
+
+def _swap_attribute(previous: str, core: str) -> str | None:
+    """"那有线数字电视用户呢？" after "咸阳到2015年宽带用户目标是多少？": the previous question
+    about the new indicator, when the follow-up only names one (no question word, place or year)."""
+    if _ASKING.search(core) or find_places(core) or find_years(core):
+        return None
+    new = attribute_of(core, (), ())
+    old = attribute_of(previous, find_places(previous), ())
+    # A two-character word ("总数呢？") qualifies the previous indicator rather than naming a new one.
+    if len(new) < 3 or len(old) < 2 or old not in previous or new in previous:
+        return None
+    return previous.replace(old, new, 1)

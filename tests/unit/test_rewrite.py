@@ -47,3 +47,11 @@ def test_only_the_previous_question_gives_context() -> None:
 def test_new_place_in_a_topic_follow_up_replaces_the_old_one() -> None:
     standalone, _ = rewrite_with_focus("宝鸡呢？由哪个部门牵头？", ["咸阳的数字城管工程由哪个部门牵头？"])
     assert "咸阳" not in standalone and "宝鸡" in standalone
+
+
+def test_a_new_indicator_alone_takes_the_previous_question() -> None:
+    from qa.answer.rewrite import rewrite
+
+    assert rewrite("那有线数字电视用户呢？", ["咸阳到2015年宽带用户目标是多少？"]) == "咸阳到2015年有线数字电视用户目标是多少？"
+    # A two-character qualifier does not replace the indicator.
+    assert "宽带用户" in rewrite("总数呢？", ["2007年咸阳新增宽带用户多少？"])
