@@ -204,6 +204,7 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
     # term, so thresholds stay comparable across modes (ablation).
     neutral = weights.dense_floor + weights.dense_scale
     found: list[_Candidate] = []
+    latest = max((y for y in (view.profiles[view.chunks[h.chunk].doc_id].status_year for h in hits[:passages]) if y), default=None)
     for rank, hit in enumerate(hits[:passages]):
         chunk = view.chunks[hit.chunk]
         doc = view.documents[chunk.doc_id]
@@ -229,6 +230,9 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
             # Every row of a year-column table names the year; that alone is weak evidence.
             year_weight = weights.year * (0.5 if is_row else 1.0)
             year_score = 1.0 if facts.years and year in facts.years else year_feature(facts.years, text, chunk.text, section, doc.years)
+            if facts.role == "status" and not facts.years and latest is not None:
+                # "目前/现在": the most recent status the documents give.
+                year_score = 1.0 if profile.status_year == latest else 0.0
             features = (
                 weights.dense * (float(sim) - weights.dense_floor) / weights.dense_scale
                 + weights.lexical * coverage

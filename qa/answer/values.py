@@ -119,7 +119,8 @@ def fits_unit(question: str, number: str) -> bool | None:
 def unit_conflict(question: str, number: str) -> bool:
     """A number whose own unit is not of the kind asked ("20家" for a 交易额); a bare
     number (a table cell, an index) never conflicts."""
-    return bool(_unit_of_number(number).strip()) and fits_unit(question, number) is False
+    # "350万" names a magnitude, not a unit: it is as bare as "350".
+    return bool(_unit_of_number(number).strip(" 万亿千百")) and fits_unit(question, number) is False
 
 
 # A rank asked ("排第几", "名次") is answered by a rank ("第二名", "第9位").

@@ -187,3 +187,12 @@ def test_near_misses_found_by_probing_are_refused(pipe, question) -> None:
 def test_a_list_asked_of_a_year_comes_from_the_document_of_that_year(pipe) -> None:
     response = ask(pipe, "2007年咸阳电子政务建设取得了哪些进展？")
     assert response.answerable and all(c.doc_id == "xianyang-2007-informatization-review" for c in response.citations), response.answer
+
+
+@pytest.mark.parametrize("question, value", [
+    ("咸阳现在有多少宽带用户？", "35万户"),  # the latest status, not the 2007 review's
+    ("宝鸡规划到2015年电话用户总数要突破多少？", "350万"),  # 万 is a magnitude, not a unit
+])
+def test_status_now_and_bare_magnitudes(pipe, question, value) -> None:
+    response = ask(pipe, question)
+    assert value in headline(response.answer), response.answer
