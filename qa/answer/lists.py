@@ -214,9 +214,25 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
     candidates = heading_lists(view, hits[:10], terms, wanted)
     for quote in chosen:
         candidates.extend(e for e in (introduced_list(view, quote, wanted), clause_list(view, quote, terms, wanted)) if e)
+    # "指导思想提出要建设哪几个…" asks inside the item it names, not for its siblings.
+    candidates = [e for e in candidates if e.kind != "headings" or not _names_an_item(view, e, question)]
     if not candidates:
         return None
     return max(candidates, key=lambda e: (e.score, len(e.quotes)))
+
+
+def _names_an_item(view: AnswerView, enumeration: Enumeration, question: str) -> bool:
+    names = (view.text(q.doc_id)[q.key_start:q.key_end] for q in enumeration.quotes)
+    return any(_item_named(name, question) for name in names)
+
+
+def _item_named(name: str, question: str) -> bool:
+    """The question names the item: its title whole, or, when the title runs into its
+    paragraph without a stop ("指导思想深入贯彻落实科学发展观，"), its first four characters."""
+    title = re.split(r"[：:，,。；;]", name)[0]
+    if len(title) < 2:
+        return False
+    return title in question or (len(title) > 12 and title[:4] in question)
 
 
 _ORDINAL = re.compile(r"第([一二三四五六七八九十两]|\d{1,2})(?:项|个|条|点|类|方面)")
