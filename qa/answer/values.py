@@ -195,7 +195,10 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
         before = [m for m in numbers if clause_start <= m.start() and m.end() <= anchor]
         after = [m for m in numbers if m.start() >= anchor]
         bound = None if same_clause else _bound_to_head(region, numbers, facts)
-        if same_clause:
+        if same_clause and before and re.search(r"和|以及|及|与|、", region[anchor:same_clause[0].start()]):
+            # "培育20家示范企业和实施50个示范项目": past 和 the clause counts another thing.
+            chosen = before[-1]
+        elif same_clause:
             chosen = same_clause[0]
         elif bound is not None:
             chosen = bound

@@ -27,6 +27,11 @@ def key(text: str, question: str, terms: list[tuple[str, float]] | None = None) 
     ("市级行政许可网上办理比例达到80%，县级达到60%。", "县级行政许可网上办理比例是多少？", "60%"),
     # the longest piece of the attribute anchors: 移动通信总容量, not 交换容量
     ("新增移动通信交换容量80万门，移动通信总容量达到230万门。", "移动通信总容量是多少？", "230万门"),
+    # the value may come first in its clause; past 和 the clause counts another thing
+    ("规模以上企业90%实现管理信息化，70%实现产品设计研发信息化。", "规模以上企业实现管理信息化的比例是多少？", "90%"),
+    ("5年内培育20家省级示范企业和实施50个省级示范项目。", "要培育多少家省级示范企业？", "20家"),
+    # a rank answers 排第几; 350万 is a bare magnitude
+    ("信息化综合指数名列全省第二名，基础设施指数仅为0.712。", "信息化综合指数在全省排第几？", "第二名"),
     # a date is not a quantity
     ("9月23日，多晶硅项目开工，投资37亿元。", "硅料工程花费多少钱？", "37亿元"),
 ])
