@@ -257,8 +257,10 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     latin = [w for w in facts_latin(facts) if w.lower() not in evidence.lower()]
     if latin:
         return Refusal("weak_evidence", f"文档中没有关于“{'、'.join(latin)}”的这一项内容。")
-    if facts.qualifiers and qualifier_fit(facts.qualifiers, _key_clause(view, quote)) < 0:
-        other = _other_qualifier(facts.qualifiers, _key_clause(view, quote))
+    # A table row's clause is its item with the cell ("企业互联网普及率 · 2015年：100%").
+    clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else _key_clause(view, quote)
+    if facts.qualifiers and qualifier_fit(facts.qualifiers, clause) < 0:
+        other = _other_qualifier(facts.qualifiers, clause)
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
     shown = _shown_value(chunk, quote, value)
     if facts.wants_number and quote.key_start >= 0 and unit_conflict(facts.text, shown):

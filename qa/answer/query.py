@@ -194,7 +194,8 @@ def qualifiers(question: str) -> tuple[str, ...]:
     found: list[str] = []
     for group in QUALIFIER_GROUPS:
         for word in sorted(group, key=len, reverse=True):
-            if word in question and not any(word in f for f in found):
+            # 城镇家庭 names 家庭 of the group 企业/居民/家庭 too; within a group the longest wins.
+            if word in question and not any(word in f for f in found if f in group):
                 found.append(word)
     return tuple(found)
 

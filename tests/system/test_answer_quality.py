@@ -196,3 +196,8 @@ def test_a_list_asked_of_a_year_comes_from_the_document_of_that_year(pipe) -> No
 def test_status_now_and_bare_magnitudes(pipe, question, value) -> None:
     response = ask(pipe, question)
     assert value in headline(response.answer), response.answer
+
+
+def test_a_household_rate_is_not_answered_by_an_enterprise_rate(pipe) -> None:
+    response = ask(pipe, "宝鸡到2015年城镇家庭上网率要达到多少？")
+    assert not response.answerable, response.answer

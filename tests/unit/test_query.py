@@ -77,5 +77,6 @@ def test_attribute_drops_place_time_and_question_words() -> None:
 
 
 def test_qualifiers_and_years() -> None:
-    assert set(qualifiers("农村家庭上网率")) == {"农村家庭", "农村"}
+    # 家庭 of 农村家庭 is also the household of the group 企业/居民/家庭 (not an enterprise figure)
+    assert set(qualifiers("农村家庭上网率")) == {"农村家庭", "农村", "家庭"}
     assert find_years("二○一一年一月二十六日与2015年") == (2015, 2011)
