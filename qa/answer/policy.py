@@ -147,7 +147,7 @@ def named_things(question: str, text: str) -> list[str]:
     for end in (m.end() for m in _THING.finditer(question)):
         for start in range(max(0, end - 24), end - _MIN_THING + 1):
             name = question[start:end]
-            if name in text:
+            if name in text and not re.match(r"[个家项条所座处名的了和与及在是有几多少]", name):
                 if not any(name in t for t in things):
                     things.append(name)
                 break

@@ -135,6 +135,18 @@ def _rank_span(region: str, question: str) -> tuple[int, int] | None:
     return (found.start(), found.end()) if found else None
 
 
+def _of_the_year(region: str, numbers: list, facts: QueryFacts) -> re.Match[str] | None:
+    """"2009年…达到0.686，预计2010年达到0.707" asked of 2010: the number in the asked
+    year's own clause, when the quote names several years."""
+    if len(facts.years) != 1 or len(set(find_years(region))) < 2:
+        return None
+    at = region.find(f"{facts.years[0]}年")
+    if at < 0:
+        return None
+    end = _clause_end(region, at)
+    return next((m for m in numbers if at < m.start() < end), None)
+
+
 def _bound_to_head(region: str, numbers: list, facts: QueryFacts) -> re.Match[str] | None:
     """The number written right after the asked thing's head word ("投资3500万元"), when
     the longest named piece of the attribute holds no number in its clause."""
@@ -185,7 +197,10 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
     if not _INCREMENT_ASKED.search(question):
         numbers = [m for m in numbers if not _INCREMENT_BEFORE.search(region[max(0, m.start() - 12):m.start()])] or numbers
     anchor = _anchor(region, terms, facts)
-    if anchor is None:
+    of_year = _of_the_year(region, numbers, facts)
+    if of_year is not None:
+        chosen = of_year
+    elif anchor is None:
         chosen = numbers[0]
     else:
         clause_end = _clause_end(region, anchor)

@@ -32,6 +32,8 @@ def key(text: str, question: str, terms: list[tuple[str, float]] | None = None) 
     ("5年内培育20家省级示范企业和实施50个省级示范项目。", "要培育多少家省级示范企业？", "20家"),
     # a rank answers 排第几; 350万 is a bare magnitude
     ("信息化综合指数名列全省第二名，基础设施指数仅为0.712。", "信息化综合指数在全省排第几？", "第二名"),
+    # several years in one quote: the number of the asked year's clause
+    ("2009年我市信息化综合指数达到0.686，预计2010年达到0.707。", "2010年信息化综合指数预计达到多少？", "0.707"),
     # a date is not a quantity
     ("9月23日，多晶硅项目开工，投资37亿元。", "硅料工程花费多少钱？", "37亿元"),
 ])
