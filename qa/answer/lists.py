@@ -142,11 +142,17 @@ def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: flo
 def _list_span(sentence: str) -> tuple[int, int] | None:
     """Where a sentence enumerates: the longest run of 、-separated items, or the
     comma-separated items after a word that announces them ("主要用于A，B，C")."""
-    runs = [(m.start(), m.end()) for m in _CLAUSE_LIST.finditer(sentence)]
+    # A run starts at its clause: the first item may be longer than the pattern allows ("逐步建立…").
+    runs = [(_clause_start(sentence, m.start()), m.end()) for m in _CLAUSE_LIST.finditer(sentence)]
     announced = _ANNOUNCED.search(sentence)
     if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:
         runs.append(announced.span(1))
     return max(runs, key=lambda r: (r[1] - r[0], -r[0]), default=None)
+
+
+def _clause_start(sentence: str, at: int) -> int:
+    stop = max(sentence.rfind(p, 0, at) for p in "，。；：“”,;:")
+    return stop + 1 if at - stop <= 40 else at
 
 
 def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], wanted: int | None) -> Enumeration | None:

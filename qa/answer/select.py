@@ -271,7 +271,9 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
             year = cell_years[-1]
             role = "status" if profile.start is not None and year < profile.start else "target"
     else:
-        start, end = quote_window(text, sentence.start, sentence.end, terms, facts.wants_number)
+        # A list's sentence stays whole: a window would cut its enumeration.
+        start, end = (sentence.start, sentence.end) if facts.wants_list else quote_window(
+            text, sentence.start, sentence.end, terms, facts.wants_number)
         if facts.answer_type == "docpart":
             key = docpart_key(text, start, end, question)
             title = view.documents[sentence.doc_id].title
