@@ -458,7 +458,25 @@ class Pipeline:
         doc_ids = self._doc_ids(doc, None)
         allowed_cities = tuple(sorted({self.index.documents[d].city for d in doc_ids if self.index.documents[d].city}))
         titles = [self.index.documents[d].title for d in doc_ids]
-        return filter_refusal(facts, allowed_cities, titles)
+        return filter_refusal(facts, allowed_cities, titles) or self._year_filtered(facts, doc_ids, titles)
+
+    def _year_filtered(self, facts: QueryFacts, doc_ids: list[str], titles: list[str]) -> Refusal | None:
+        """The filter keeps only documents that do not speak of the asked year, while
+        another document does ("2007年…" asked of the 十二五 plan; the 2007 review has it)."""
+        def speaks_of(d: str, year: int) -> bool:
+            document, profile = self.index.documents[d], self.view.profiles[d]
+            return (document.years is not None and document.years[0] <= year <= document.years[1]) \
+                or year == profile.status_year or f"{year}年" in document.text
+        for year in facts.years:
+            if any(speaks_of(d, year) for d in doc_ids):
+                continue
+            others = [self.index.documents[d].title for d in self.index.documents if d not in doc_ids and speaks_of(d, year)
+                      and (not facts.places or self.index.documents[d].city in facts.places)]
+            if others:
+                where = "、".join(f"《{t}》" for t in titles)
+                found = "、".join(f"《{t}》" for t in others)
+                return Refusal("filtered_out", f"当前只在{where}中查找；{year}年的情况在{found}中。请把文档范围改为“全部文档”再问。")
+        return None
 
     def _respond(self, text: str, standalone: str, facts: QueryFacts, results: list[SideResult], filtered: Refusal | None) -> AskResponse:
         """Turn the answered sides into what the user reads."""

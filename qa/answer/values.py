@@ -56,7 +56,8 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
             return 0.0
         return 1.0 if any(fits_unit(question, n) is not False for n in numbers) else 0.5
     if kind == "when":
-        return 1.0 if _DATE.search(text) else 0.0
+        # A table row's 实施年度 cell ("实施年度：2011-2015") is a date too.
+        return 1.0 if _DATE.search(text) or re.search(r"(?:年度|年份|时间|期限)：\s*\d{4}", text) else 0.0
     if kind == "who":
         return 1.0 if ORGANISATION.search(text) else 0.0
     if kind == "docpart":

@@ -201,3 +201,13 @@ def test_status_now_and_bare_magnitudes(pipe, question, value) -> None:
 def test_a_household_rate_is_not_answered_by_an_enterprise_rate(pipe) -> None:
     response = ask(pipe, "宝鸡到2015年城镇家庭上网率要达到多少？")
     assert not response.answerable, response.answer
+
+
+def test_a_filter_that_excludes_the_asked_year_names_the_document_that_has_it(pipe) -> None:
+    response = ask(pipe, "2007年咸阳宽带用户有多少？", doc=XY)
+    assert response.reason == "filtered_out" and "咸阳市2007年信息化建设综述" in response.answer, response.answer
+
+
+def test_when_a_listed_project_is_carried_out_is_its_year_cell(pipe) -> None:
+    response = ask(pipe, "哪一年实施？", ["宝鸡数字宝鸡工程由哪个部门实施？"])
+    assert "2011-2015" in headline(response.answer), response.answer
