@@ -382,10 +382,20 @@ class Pipeline:
         # Only a question asked as is splits into aspects; a rewritten follow-up asks one thing.
         setting = "".join([*facts.places, *(f"{y}年" for y in facts.years), *facts.periods])
         aspects = split_aspects(standalone, facts.answer_type, facts.places, setting) if standalone == text else []
+        if not aspects and sides[0].city is None and doc is None and facts.answer_type == "number" \
+                and not facts.places and len(self.cities) > 1:
+            return self._each_city(sides[0], focus, timings, mode)
         if not aspects:
             return [self._answer_side(sides[0], focus, doc, timings, mode)]
         return [self._answer_side(replace(sides[0], label=a.label, question=standalone if a.whole else a.question, asks=a.question),
                                   a.question, doc, timings, mode) for a in aspects]
+
+    def _each_city(self, side: Side, focus: str, timings: dict[str, float], mode: str | None) -> list[SideResult]:
+        """A figure asked without a place, of documents of several cities ("宽带用户目标是多少？"):
+        each city's answer, labelled, rather than one city's figure passed off as the answer."""
+        results = [self._answer_side(replace(side, label=city, city=city), focus, None, timings, mode) for city in self.cities]
+        answered = [r for r in results if r.refusal is None]
+        return answered or results[:1]
 
     def _ordinal_item(self, text: str, past: list[str], doc: str | None, timings: dict[str, float],
                       mode: str | None) -> SideResult | None:

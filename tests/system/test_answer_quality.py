@@ -211,3 +211,10 @@ def test_a_filter_that_excludes_the_asked_year_names_the_document_that_has_it(pi
 def test_when_a_listed_project_is_carried_out_is_its_year_cell(pipe) -> None:
     response = ask(pipe, "哪一年实施？", ["宝鸡数字宝鸡工程由哪个部门实施？"])
     assert "2011-2015" in headline(response.answer), response.answer
+
+
+def test_a_figure_asked_without_a_place_is_answered_for_each_city(pipe, verbatim) -> None:
+    response = ask(pipe, "宽带用户目标是多少？")
+    top = headline(response.answer)
+    assert "咸阳：" in top and "95万户" in top and "宝鸡：" in top and "60万户" in top, response.answer
+    verbatim(pipe, response)
