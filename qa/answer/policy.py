@@ -251,7 +251,8 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.role == "status" and facts.years and quote.year is not None and quote.year not in facts.years and not review_covers:
         asked = "、".join(str(y) for y in facts.years)
         return Refusal("other_period", f"文档没有给出{asked}年的数据，只给出了{quote.year}年的：{value}")
-    narrower = _unasked_subgroup(facts, _key_clause(view, quote))
+    # A figure of a sub-group is another figure; a what/how answer may well name one.
+    narrower = _unasked_subgroup(facts, _key_clause(view, quote)) if facts.wants_number else ""
     if narrower:
         return Refusal("no_value", f"文档给出的是{narrower}的数据，问题问的不是{narrower}。")
     latin = [w for w in facts_latin(facts) if w.lower() not in evidence.lower()]

@@ -246,6 +246,10 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
             )
             found.append(_Candidate(features, coverage, sid, rank, role, year, float(sim), fit))
     found.sort(key=lambda c: (-c.score, c.rank, c.sentence))
+    if facts.answer_type == "how":
+        # A table row lists an item's unit, year and money: it never says how.
+        prose = [c for c in found if view.chunks[view.sentences[c.sentence].chunk].kind != "table_row"]
+        found = prose or found
     if facts.answer_type in VALUE_REQUIRED and any(c.value_fit > 0 for c in found):
         # A date, a document number or an organisation is the answer itself: a
         # sentence without one cannot answer however well it matches.
@@ -274,6 +278,8 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
         # A list's sentence stays whole: a window would cut its enumeration.
         start, end = (sentence.start, sentence.end) if facts.wants_list else quote_window(
             text, sentence.start, sentence.end, terms, facts.wants_number)
+        if facts.answer_type in ("how", "what", "yesno"):
+            end = _past_heading(view, sentence, end)
         if facts.answer_type == "docpart":
             key = docpart_key(text, start, end, question)
             title = view.documents[sentence.doc_id].title
@@ -286,6 +292,17 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
             year = before[-1] if before else year
     key_start, key_end = key if key else (-1, -1)
     return Quote(sentence.doc_id, sentence.chunk, start, end, key_start, key_end, candidate.score, role=role, year=year)
+
+
+def _past_heading(view: AnswerView, sentence, end: int) -> int:
+    """A sentence that is only its section's heading ("（六）加强信息化人才培养和队伍建设。")
+    says what, not how: the quote runs on to the next sentence of its passage."""
+    chunk = view.chunks[sentence.chunk]
+    said = view.text(sentence.doc_id)[sentence.start:sentence.end].strip(" 。\n")
+    if not chunk.section or said != chunk.section[-1].strip(" 。"):
+        return end
+    following = [view.sentences[i] for i in view.chunk_sentences[sentence.chunk] if view.sentences[i].start >= sentence.end]
+    return following[0].end if following else end
 
 
 def diversify(view: AnswerView, hits: list[Hit], per_table: int) -> list[Hit]:

@@ -218,3 +218,16 @@ def test_a_figure_asked_without_a_place_is_answered_for_each_city(pipe, verbatim
     top = headline(response.answer)
     assert "咸阳：" in top and "95万户" in top and "宝鸡：" in top and "60万户" in top, response.answer
     verbatim(pipe, response)
+
+
+def test_how_is_answered_by_prose_past_its_heading(pipe, verbatim) -> None:
+    response = ask(pipe, "咸阳怎样加强信息化人才培养？")
+    assert "加大人才培养力度" in response.answer, response.answer
+    how = ask(pipe, "宝鸡如何保障信息安全？")
+    assert "计划经费" not in headline(how.answer), how.answer  # a table row never says how
+    verbatim(pipe, response)
+
+
+def test_a_what_answer_may_name_a_sub_group(pipe) -> None:
+    response = ask(pipe, "宝鸡的两化融合目标是什么？")
+    assert response.answerable, response.answer
