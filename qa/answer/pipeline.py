@@ -25,6 +25,7 @@ from qa.answer.policy import (
     answer_refusal,
     attribute_coverage,
     filter_refusal,
+    list_noun_refusal,
     rate_refusal,
     quote_evidence,
     scope_refusal,
@@ -316,6 +317,9 @@ class Pipeline:
         corpus = replace(self.corpus, synonyms={**self.corpus.synonyms, **bridges}) if bridges else self.corpus
         refusal = self._coverage_refusal(names, best, focus_facts, corpus)
         refusal = refusal or rate_refusal(focus_facts, quote_evidence(self.view, best), corpus)
+        if facts.wants_list and self.view.chunks[best.chunk].kind == "table_row":
+            # One project's row (its unit, year, money) lists none of the project's parts.
+            refusal = refusal or list_noun_refusal(focus_facts, quote_evidence(self.view, best))
         return refusal or answer_refusal(facts, best, self.view, self.corpus)
 
     def _coverage_refusal(self, names: list[str], best: Quote, focus_facts: QueryFacts, corpus: Corpus) -> Refusal | None:

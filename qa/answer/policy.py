@@ -263,6 +263,9 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.qualifiers and qualifier_fit(facts.qualifiers, clause) < 0:
         other = _other_qualifier(facts.qualifiers, clause)
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
+    owner = _other_owner(facts, _key_clause(view, quote)) if facts.wants_number else ""
+    if owner:
+        return Refusal("no_value", f"文档给出的是{owner}的数据，不是问题所问的全市（全域）数据。")
     shown = _shown_value(chunk, quote, value)
     if facts.wants_number and quote.key_start >= 0 and unit_conflict(facts.text, shown):
         return Refusal("no_value", f"文档中找到了相关段落，但给出的数字（{shown}）不是问题所问的那一类数。")
@@ -278,6 +281,34 @@ def _shown_value(chunk, quote: Quote, value: str) -> str:
     """The key as the user reads it: a table cell with its column's unit ("10,000万元")."""
     cell = next((c for c in chunk.cells if c.start == quote.key_start), None)
     return chunk.cell_text(cell).partition("：")[2] if cell is not None else value
+
+
+_WHOLE_AREA = re.compile(r"全市|全省|全县|全区|全国|全域")
+_OWNER = re.compile(r"([\u4e00-\u9fff]{2,10}?(?:集团|公司|有限公司|企业|项目|工程|厂|基地|园区))")
+
+
+def _other_owner(facts: QueryFacts, clause: str) -> str:
+    """A whole-area figure asked ("全市信息化建设总投资") and the quoted figure belongs to one
+    company or project ("彩虹集团总投资13亿元"): the owner named, else ''."""
+    if not _WHOLE_AREA.search(facts.text) or _WHOLE_AREA.search(clause) or "我市" in clause:
+        return ""
+    found = _OWNER.search(clause)
+    return found.group(1) if found else ""
+
+
+_GENERIC_LIST_NOUNS = re.compile(r"^(?:方面|项目|工程|内容|措施|任务|工作|部门|单位|领域|行业|目标|重点|事项|环节|方式|途径|渠道|举措|要求|原则|问题|条|项|个|种|类|点)")
+
+
+def list_noun_refusal(facts: QueryFacts, evidence: str) -> Refusal | None:
+    """"要建立哪些业务系统？": a list of a specific kind of thing needs that kind named in
+    the evidence; a row that only budgets the project does not list its systems."""
+    found = re.search(r"(?:哪些|哪几[个项类种]?)([\u4e00-\u9fff]{2,6})", facts.text)
+    if not found or _GENERIC_LIST_NOUNS.match(found.group(1)):
+        return None
+    noun = re.sub(r"(?:的|呢|吗)$", "", found.group(1))
+    if len(noun) < 2 or noun in evidence or noun[-2:] in evidence:
+        return None
+    return Refusal("weak_evidence", f"文档中没有列出“{noun}”。")
 
 
 def _unasked_subgroup(facts: QueryFacts, clause: str) -> str:

@@ -157,3 +157,24 @@ def test_another_rate_of_the_same_sub_group_is_refused() -> None:
     refusal = rate_refusal(facts, "农村家庭电脑拥有率达到45台/百户", corpus)
     assert refusal is not None and "上网率" in refusal.message
     assert rate_refusal(facts, "农村家庭上网率达到30%", corpus) is None
+
+
+def test_a_whole_area_figure_is_not_one_companys() -> None:
+    from qa.answer.policy import _other_owner
+    from qa.answer.query import analyse
+
+    facts = analyse("2007年咸阳全市信息化建设总投资是多少？", ("咸阳",))
+    assert _other_owner(facts, "彩虹集团总投资13亿元建设的国内第一条液晶玻璃基板生产线开工建设") == "彩虹集团"
+    assert _other_owner(facts, "全市信息化建设总投资达到5亿元") == ""
+    assert _other_owner(analyse("彩虹集团总投资多少？", ("咸阳",)), "彩虹集团总投资13亿元") == ""
+
+
+def test_a_list_of_a_specific_kind_needs_that_kind_in_the_evidence() -> None:
+    from qa.answer.policy import list_noun_refusal
+    from qa.answer.query import analyse
+
+    facts = analyse("宝鸡的农业科技服务平台及综合服务工程要建立哪些业务系统？", ("宝鸡",))
+    row = "农业科技服务平台及综合服务工程 · 实施单位：农业局、科技局 · 实施年度：2011-2013 · 计划经费：1,000万元"
+    assert list_noun_refusal(facts, row) is not None
+    assert list_noun_refusal(facts, "建立农业生产、农村救济等业务信息系统") is None
+    assert list_noun_refusal(analyse("宝鸡有哪些重点工程？", ("宝鸡",)), row) is None  # 工程 is a generic list noun
