@@ -22,7 +22,7 @@ PART_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("doc_number", re.compile(r"文号|发文字号|字号|发文号|文件编号|文件号")),
     ("addressees", re.compile(r"主送|(?:发给|下发给|印发给|发送给|送达)了?(?:哪些|哪几个|什么|谁)")),
     ("date", re.compile(rf"{_ISSUE_VERB}.{{0,3}}{_WHEN}|{_WHEN}.{{0,4}}{_ISSUE_VERB}")),
-    ("office", re.compile(rf"发文机关|发文单位|(?:哪个|哪家|什么|哪一个)(?:单位|部门|机关|机构)(?:印发|发布|下发|制定|出台|发的)|由?谁(?:印发|发布|下发|制定|出台)")),
+    ("office", re.compile(r"发文机关|发文单位|(?:哪个|哪家|什么|哪一个)(?:单位|部门|机关|机构)(?:印发|发布|下发|制定|出台|发的)|由?谁(?:印发|发布|下发|制定|出台)")),
     ("title", re.compile(r"标题|全称|题目|文件名|名称是什么|名字是什么|叫什么")),
 )
 PART_NAMES = {"doc_number": "文号", "addressees": "主送机关", "date": "印发日期", "office": "发文机关", "title": "标题"}

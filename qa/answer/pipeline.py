@@ -9,25 +9,26 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
 from qa.answer import select as answering
 from qa.answer.aspects import split_aspects
 from qa.answer.expand import QueryExpander
-from qa.answer.header import PART_NAMES, asked_part, find_part, part_words
-from qa.answer.lists import best_list, each_row, extreme, extreme_row, item_detail, ordinal
+from qa.answer.followups import ListFollowUps
+from qa.answer.frontmatter import FrontMatter, speaks_of
+from qa.answer.lists import best_list
 from qa.answer.policy import (
     Corpus,
-    absent_thing_refusal,
     Refusal,
+    absent_thing_refusal,
     answer_refusal,
     attribute_coverage,
     filter_refusal,
     list_noun_refusal,
-    rate_refusal,
     quote_evidence,
+    rate_refusal,
     scope_refusal,
     unknown_terms,
 )
@@ -41,6 +42,7 @@ from qa.answer.present import (
 )
 from qa.answer.query import FRAME_WORDS, QueryFacts, Scope, analyse
 from qa.answer.question import DocInfo, QuestionError, clean_question
+from qa.answer.results import SideResult
 from qa.answer.retrieval import Hit, search
 from qa.answer.rewrite import is_elliptical, rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
@@ -60,20 +62,6 @@ __all__ = ["DocInfo", "Pipeline", "QuestionError", "clean_question"]
 MAX_HISTORY = 20
 # A question word of any kind: a follow-up without one asks what the previous question asked.
 _ASKS = re.compile(r"什么|哪|谁|多少|几|如何|怎么|怎样|是否|是不是|有没有|吗")
-# Words that name a document rather than something in it.
-_DOCUMENT_WORDS = frozenset("通知 文件 规划 文 份 这份 该 本 此 综述 报告 印发 发布 下发 出台 发文 正式 政府 办公室 单位 部门 机关 机构 日期 时间 名称 名字".split())
-
-
-@dataclass
-class SideResult:
-    """One side answered: its quotes, or the refusal that stands for it."""
-
-    side: Side
-    facts: QueryFacts
-    decision: Decision
-    hits: list[Hit]
-    refusal: Refusal | None = None
-    quotes: list[Quote] = field(default_factory=list)
 
 
 class Pipeline:
@@ -104,6 +92,8 @@ class Pipeline:
             periods=tuple(sorted({d.period for d in docs if d.period and not d.period.isdigit()})),
             windows=tuple(d.years for d in docs if d.years), synonyms=load_thesaurus(),
         )
+        self.front_matter = FrontMatter(self.view, self.cities, self.scope, self._title_tokens)
+        self.follow_ups = ListFollowUps(self.view, self.cities, self.scope)
         self.expander = QueryExpander(index, self.corpus.synonyms, self.corpus.mentions, encoder,
                                       settings.expansion_weight, settings.bridge_floor, self._title_tokens)
 
@@ -204,9 +194,10 @@ class Pipeline:
         bridges = self.expander.bridges(focus)
         timings["bridge"] = timings.get("bridge", 0.0) + (time.perf_counter() - t0) * 1000
         hits, vector, tokens = self._retrieve(side.question, where, timings, mode, bridges)
-        header = self._header_side(side, facts, focus, doc, hits)
+        header = self.front_matter.answer(focus, facts, self._doc_ids(doc, side.city), side.label)
         if header is not None:
-            return header
+            quotes, refusal = header
+            return SideResult(side, facts, Decision(quotes=quotes, score=1.0 if quotes else 0.0), hits, refusal, quotes)
         t0 = time.perf_counter()
         rescore_vector = vector if (mode or self.settings.mode) in RESCORE_MODES else None
         terms = self._terms(tokens, focus)
@@ -227,64 +218,12 @@ class Pipeline:
             result.quotes = [replace(q, label=side.label) for q in quotes]
         return result
 
-    def _header_side(self, side: Side, facts: QueryFacts, focus: str, doc: str | None, hits: list[Hit]) -> SideResult | None:
-        """A question about a document itself (its 文号, date, title, office, addressees):
-        the part's own span in the front matter, or a refusal naming the missing part."""
-        part = asked_part(focus)
-        if not part or not self._about_document(focus):
-            return None
-        docs = self._documents_meant(facts, doc, side.city)
-        spans = [(d, find_part(self.index.documents[d], part)) for d in docs]
-        quotes = [self._span_quote(d, span, side.label) for d, span in spans if span is not None][:3]
-        decision = Decision(quotes=quotes, score=1.0 if quotes else 0.0)
-        if quotes:
-            return SideResult(side, facts, decision, hits, quotes=quotes)
-        titles = "、".join(f"《{self.index.documents[d].title}》" for d in docs) or "文档"
-        return SideResult(side, facts, decision, hits, refusal=Refusal("no_value", f"{titles}没有写明{PART_NAMES[part]}。"))
-
-    def _about_document(self, question: str) -> bool:
-        """Whether the question names nothing but a document (its place, period and title words)."""
-        rest = question
-        for word in part_words(question):
-            rest = rest.replace(word, " ")
-        facts = analyse(rest, self.cities, self.scope)
-        if any(p not in self.cities for p in facts.places):
-            return False  # "依据的陕西省政府文件文号": another document, named inside this one
-        left = [w for w in content_words(facts.attribute)
-                if w not in FRAME_WORDS and w not in self._title_tokens and w not in _DOCUMENT_WORDS]
-        return not left
-
-    def _documents_meant(self, facts: QueryFacts, doc: str | None, city: str | None) -> list[str]:
-        """The documents a question about a document means: by filter and place, then by
-        period or year, then by the title words it uses."""
-        docs = self._doc_ids(doc, city)
-        by_time = [d for d in docs if self.index.documents[d].period in facts.periods
-                   or any(self._covers(d, y) for y in facts.years)]
-        docs = by_time or docs
-        asked = set(tokenize(facts.text)) & self._title_tokens
-        overlap = {d: len(asked & set(tokenize(self.index.documents[d].title))) for d in docs}
-        best = max(overlap.values(), default=0)
-        return [d for d in docs if overlap[d] == best]
-
-    def _covers(self, doc_id: str, year: int) -> bool:
-        years = self.index.documents[doc_id].years
-        return years is not None and years[0] <= year <= years[1]
-
-    def _span_quote(self, doc_id: str, span, label: str) -> Quote:
-        chunks = self.view.doc_chunks[doc_id]
-        chunk = next((c for c in chunks if self.view.chunks[c].start <= span.start < self.view.chunks[c].end), chunks[0])
-        return Quote(doc_id, chunk, span.start, span.end, span.start, span.end, 1.0, label=label)
-
     def _hits_of_the_years(self, hits: list[Hit], facts: QueryFacts) -> list[Hit]:
         """For a list asked of a year: the passages of documents that speak of that year
         ("2007年…取得了哪些进展" lists from the 2007 review, not from a later plan)."""
         if not facts.years:
             return hits
-        def speaks_of(doc_id: str) -> bool:
-            doc, profile = self.index.documents[doc_id], self.view.profiles[doc_id]
-            return any((doc.years is not None and doc.years[0] <= y <= doc.years[1]) or y == profile.status_year
-                       or f"{y}年" in doc.text for y in facts.years)
-        kept = [h for h in hits if speaks_of(self.view.chunks[h.chunk].doc_id)]
+        kept = [h for h in hits if any(speaks_of(self.view, self.view.chunks[h.chunk].doc_id, y) for y in facts.years)]
         return kept or hits
 
     def _attribute_terms(self, facts: QueryFacts) -> tuple[list[str], list[tuple[str, float]]]:
@@ -362,9 +301,8 @@ class Pipeline:
         filtered = self._filter_refusal(facts, doc)
         results: list[SideResult] = []
         past = self._past(history)
-        picked = self._ordinal_item(text, past, doc, timings, mode) if filtered is None and past else None
-        picked = picked or (self._extreme_item(text, past, doc, timings, mode) if filtered is None else None)
-        picked = picked or (self._each_item(text, past, doc, timings, mode) if filtered is None and past else None)
+        picked = self.follow_ups.pick(text, past, lambda side, q: self._answer_side(side, q, doc, timings, mode)) \
+            if filtered is None else None
         if picked is not None:
             results = [picked]
             if past and is_elliptical(text):
@@ -401,62 +339,6 @@ class Pipeline:
         answered = [r for r in results if r.refusal is None]
         return answered or results[:1]
 
-    def _ordinal_item(self, text: str, past: list[str], doc: str | None, timings: dict[str, float],
-                      mode: str | None) -> SideResult | None:
-        """"第二项具体指什么？": answer the previous question again (cheap and deterministic);
-        when it was a list, quote the passage under its N-th item."""
-        n = ordinal(text)
-        if n is None:
-            return None
-        previous = rewrite_with_focus(past[-1], past[:-1])[0]
-        facts = analyse(previous, self.cities, self.scope)
-        if not facts.wants_list:
-            return None
-        sides = split_sides(previous, facts, self.cities)
-        listed = self._answer_side(sides[0], previous, doc, timings, mode)
-        if listed.refusal is not None or len(listed.quotes) < n:
-            return None
-        item = listed.quotes[n - 1]
-        detail = item_detail(self.view, item)
-        side = Side(f"第{n}项", text, sides[0].city)
-        return SideResult(side, facts, listed.decision, listed.hits, quotes=[detail])
-
-    def _extreme_item(self, text: str, past: list[str], doc: str | None, timings: dict[str, float],
-                      mode: str | None) -> SideResult | None:
-        """"其中哪个投资最多？" (after a list) or "附件里哪个工程经费最多？": answer the list,
-        then quote the table row whose asked column is largest (or smallest)."""
-        which = extreme(text)
-        if which is None:
-            return None
-        leaning = bool(past) and is_elliptical(text)
-        listing = rewrite_with_focus(past[-1], past[:-1])[0] if leaning else re.sub(r"哪(?:个|项|一个|一项|家)", "哪些", text, count=1)
-        facts = analyse(listing, self.cities, self.scope)
-        if not facts.wants_list:
-            return None
-        sides = split_sides(listing, facts, self.cities)
-        listed = self._answer_side(sides[0], listing, doc, timings, mode)
-        row = extreme_row(self.view, listed.quotes, text, which) if listed.refusal is None else None
-        if row is None:
-            return None
-        return SideResult(Side("", text, sides[0].city), facts, listed.decision, listed.hits, quotes=[row])
-
-    def _each_item(self, text: str, past: list[str], doc: str | None, timings: dict[str, float],
-                   mode: str | None) -> SideResult | None:
-        """"这几个项目各由谁负责？" after a list: each item's row, its asked cell the key."""
-        own = analyse(text, self.cities, self.scope)
-        if not is_elliptical(text) and (own.places or own.years or len(text) > 16):
-            return None
-        previous = rewrite_with_focus(past[-1], past[:-1])[0]
-        facts = analyse(previous, self.cities, self.scope)
-        if not facts.wants_list:
-            return None
-        sides = split_sides(previous, facts, self.cities)
-        listed = self._answer_side(sides[0], previous, doc, timings, mode)
-        rows = each_row(self.view, listed.quotes, text) if listed.refusal is None else []
-        if not rows:
-            return None
-        return SideResult(Side("", text, sides[0].city), facts, listed.decision, listed.hits, quotes=rows)
-
     def _past(self, history: list[str] | None) -> list[str]:
         past = []
         for earlier in (history or [])[-MAX_HISTORY:]:
@@ -477,14 +359,10 @@ class Pipeline:
     def _year_filtered(self, facts: QueryFacts, doc_ids: list[str], titles: list[str]) -> Refusal | None:
         """The filter keeps only documents that do not speak of the asked year, while
         another document does ("2007年…" asked of the 十二五 plan; the 2007 review has it)."""
-        def speaks_of(d: str, year: int) -> bool:
-            document, profile = self.index.documents[d], self.view.profiles[d]
-            return (document.years is not None and document.years[0] <= year <= document.years[1]) \
-                or year == profile.status_year or f"{year}年" in document.text
         for year in facts.years:
-            if any(speaks_of(d, year) for d in doc_ids):
+            if any(speaks_of(self.view, d, year) for d in doc_ids):
                 continue
-            others = [self.index.documents[d].title for d in self.index.documents if d not in doc_ids and speaks_of(d, year)
+            others = [self.index.documents[d].title for d in self.index.documents if d not in doc_ids and speaks_of(self.view, d, year)
                       and (not facts.places or self.index.documents[d].city in facts.places)]
             if others:
                 where = "、".join(f"《{t}》" for t in titles)

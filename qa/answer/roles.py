@@ -91,7 +91,7 @@ def profile(document: Document, status_texts: list[str]) -> DocProfile:
         before the plan period (a 2011–2015 plan may report 2009 or 2010 figures).
     """
     years = document.years
-    start, end = years if years else (None, None)
+    start, end = years or (None, None)
     kind = document_kind(document.title)
     if kind == "review":
         return DocProfile(document.doc_id, kind, start, end, end)

@@ -290,7 +290,7 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
         if key and role == "status":
             before = find_years(text[sentence.start:key[0]])
             year = before[-1] if before else year
-    key_start, key_end = key if key else (-1, -1)
+    key_start, key_end = key or (-1, -1)
     return Quote(sentence.doc_id, sentence.chunk, start, end, key_start, key_end, candidate.score, role=role, year=year)
 
 

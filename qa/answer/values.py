@@ -77,7 +77,7 @@ def docpart_key(text: str, start: int, end: int, question: str) -> tuple[int, in
 
 # The unit a question's wording asks for, as a pattern on the number's unit.
 _UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"带宽|网速|速率|接入速度"), re.compile(r"[MGK]|兆|bps", re.I)),
+    (re.compile(r"带宽|网速|速率|接入速度"), re.compile(r"[MGK]|兆|bps", re.IGNORECASE)),
     (re.compile(r"率|比例|比重|占比|百分|几成|多大比例"), re.compile(r"%|％|/百")),
     (re.compile(r"投资|资金|经费|钱|产值|增加值|交易额|销售额|收入|预算|金额|花费|造价|费用"), re.compile(r"元")),
     (re.compile(r"用户|户数|多少户|家庭"), re.compile(r"户")),
