@@ -137,7 +137,7 @@ def _planned_elsewhere(place: str, question: str, text: str) -> bool:
 
 # What a plan names as one thing of its own: a project, platform, system, site or zone.
 _THING = re.compile(r"工程|项目|平台|系统|中心|网站|基地|园区|试验区|示范区|服务站|数据库|物流园")
-_MIN_THING = 5
+_MIN_THING = 6  # a project's own name ("精准农业引导工程"), not a kind of thing ("市政府网站")
 
 
 def named_things(question: str, text: str) -> list[str]:
@@ -147,7 +147,7 @@ def named_things(question: str, text: str) -> list[str]:
     for end in (m.end() for m in _THING.finditer(question)):
         for start in range(max(0, end - 24), end - _MIN_THING + 1):
             name = question[start:end]
-            if name in text and not re.match(r"[个家项条所座处名的了和与及在是有几多少]", name):
+            if name in text and not re.match(r"[个家项条所座处名的了和与及在是有几多少市县省区我全各]", name):
                 if not any(name in t for t in things):
                     things.append(name)
                 break

@@ -60,7 +60,7 @@ FRAME_WORDS = frozenset(
     "请问 请 一下 多少 是 什么 哪些 哪个 哪几 几 几个 怎么 怎么样 怎样 如何 是否 是不是 有没有 吗 呢 呀 啊 吧 "
     "分别 各 各是 各有 具体 规划 规划里 规划中 文件 里面 里 中 的 了 有 要 在 和 与 及 对 将 把 被 为 "
     "达到 达 目标 目标值 计划 打算 预计 提出 实际 完成 目前 现在 截至 截止 年底 年末 底 末 期末 期间 时期 "
-    "规划 计划 十二五 十一五 十三五 信息化规划 到 多 大 哪一年 哪年 哪天 哪一天 什么时候 何时 哪个 哪家 谁 我市 全市 市 年 我 你 这个 那个 这 那 其 它 该 上述 情况 方面 内容 一共 总共 共 已经 已 以后 以前 之后 之前 以来 当时 那时 届时".split()
+    "规划 计划 十二五 十一五 十三五 信息化规划 到 多 大 哪一年 哪年 哪天 哪一天 什么时候 何时 哪个 哪家 谁 我市 全市 市 年 我 你 这个 那个 这 那 其 它 该 上述 情况 方面 内容 一共 总共 共 已经 已 以后 以前 之后 之前 以来 当时 那时 届时 时候".split()
 )
 @dataclass(frozen=True)
 class Scope:
@@ -157,6 +157,8 @@ def answer_type(question: str) -> str:
         return "how"  # 经费怎么保障 asks how, not how much
     if _NUMBER_WORDS.search(question) or (_MONEY_WORDS.search(question) and re.search(r"多少|几|多大", question)):
         return "number"
+    if re.search(r"(?:率|量|数|额|指数|比例|比重|规模)(?:的?目标值?|指标)?(?:是|为)?[？?。]?$", question):
+        return "number"  # "…电脑拥有量目标？" asks a figure without saying 多少
     if _YESNO_WORDS.search(question):
         return "yesno"
     return "what"

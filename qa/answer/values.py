@@ -78,6 +78,7 @@ def docpart_key(text: str, start: int, end: int, question: str) -> tuple[int, in
 # The unit a question's wording asks for, as a pattern on the number's unit.
 _UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"带宽|网速|速率|接入速度"), re.compile(r"[MGK]|兆|bps", re.IGNORECASE)),
+    (re.compile(r"增速|增幅|增长率|年均增长|递增"), re.compile(r"%|％")),
     (re.compile(r"率|比例|比重|占比|百分|几成|多大比例"), re.compile(r"%|％|/百")),
     (re.compile(r"投资|资金|经费|钱|产值|增加值|交易额|销售额|收入|预算|金额|花费|造价|费用"), re.compile(r"元")),
     (re.compile(r"用户|户数|多少户|家庭"), re.compile(r"户")),
@@ -105,6 +106,9 @@ def fits_unit(question: str, number: str) -> bool | None:
     "多少家/几个/多少项" ask for that measure word; rate, money, user and people words
     for %, 元, 户 and 人.
     """
+    unit = _unit_of_number(number)
+    if re.search(r"/百[户人]$", unit) and re.search(r"百[户人]", question):
+        return True  # "每百户拥有多少台" is answered by "85/百户" or "45台/百户"
     explicit = _EXPLICIT_UNIT.search(question)
     if explicit:
         return _unit_of_number(number).lower().endswith(explicit.group(1).lower())

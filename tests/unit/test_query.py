@@ -80,3 +80,11 @@ def test_qualifiers_and_years() -> None:
     # 家庭 of 农村家庭 is also the household of the group 企业/居民/家庭 (not an enterprise figure)
     assert set(qualifiers("农村家庭上网率")) == {"农村家庭", "农村", "家庭"}
     assert find_years("二○一一年一月二十六日与2015年") == (2015, 2011)
+
+
+def test_an_indicator_asked_without_how_much_is_a_number_question() -> None:
+    from qa.answer.query import answer_type
+
+    assert answer_type("宝鸡2015年农村居民每百户电脑拥有量目标？") == "number"
+    assert answer_type("咸阳的宽带普及率？") == "number"
+    assert answer_type("咸阳的电子政务目标？") != "number"

@@ -34,6 +34,8 @@ def key(text: str, question: str, terms: list[tuple[str, float]] | None = None) 
     ("信息化综合指数名列全省第二名，基础设施指数仅为0.712。", "信息化综合指数在全省排第几？", "第二名"),
     # several years in one quote: the number of the asked year's clause
     ("2009年我市信息化综合指数达到0.686，预计2010年达到0.707。", "2010年信息化综合指数预计达到多少？", "0.707"),
+    # a growth rate is a percentage, even next to an output in 元
+    ("力争电子信息产业的工业总产值年均增速24.8%，到2015年产值达到81.94亿元。", "电子信息产业工业总产值年均增速目标是多少？", "24.8%"),
     # a date is not a quantity
     ("9月23日，多晶硅项目开工，投资37亿元。", "硅料工程花费多少钱？", "37亿元"),
 ])
