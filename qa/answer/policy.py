@@ -260,6 +260,9 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         return Refusal("weak_evidence", f"文档中没有关于“{'、'.join(latin)}”的这一项内容。")
     # A table row's clause is its item with the cell ("企业互联网普及率 · 2015年：100%").
     clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else _key_clause(view, quote)
+    whole = _whole_area_only(facts, clause) if facts.wants_number else ""
+    if whole:
+        return Refusal("no_value", f"文档只给出了{whole}的数据，没有单列“{'、'.join(facts.qualifiers)}”的。")
     if facts.qualifiers and qualifier_fit(facts.qualifiers, clause) < 0:
         other = _other_qualifier(facts.qualifiers, clause)
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
@@ -285,6 +288,19 @@ def _shown_value(chunk, quote: Quote, value: str) -> str:
 
 _WHOLE_AREA = re.compile(r"全市|全省|全县|全区|全国|全域")
 _OWNER = re.compile(r"([\u4e00-\u9fff]{2,10}?(?:集团|公司|有限公司|企业|项目|工程|厂|基地|园区))")
+
+
+def _whole_area_only(facts: QueryFacts, clause: str) -> str:
+    """A sub-group asked (农村宽带用户) and the clause gives the whole area's figure
+    ("全市宽带用户达到95万户"): the whole area named ('全市'), else ''."""
+    whole = _WHOLE_AREA.search(clause)
+    if whole is None or not facts.qualifiers:
+        return ""
+    for word in facts.qualifiers:
+        group = next((g for g in QUALIFIER_GROUPS if word in g), ())
+        if word in clause or any(other in clause for other in group):
+            return ""
+    return whole.group()
 
 
 def _other_owner(facts: QueryFacts, clause: str) -> str:

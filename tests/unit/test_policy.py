@@ -178,3 +178,13 @@ def test_a_list_of_a_specific_kind_needs_that_kind_in_the_evidence() -> None:
     assert list_noun_refusal(facts, row) is not None
     assert list_noun_refusal(facts, "建立农业生产、农村救济等业务信息系统") is None
     assert list_noun_refusal(analyse("宝鸡有哪些重点工程？", ("宝鸡",)), row) is None  # 工程 is a generic list noun
+
+
+def test_a_sub_group_is_not_answered_by_the_whole_areas_figure() -> None:
+    from qa.answer.policy import _whole_area_only
+    from qa.answer.query import analyse
+
+    facts = analyse("咸阳2015年农村宽带用户目标是多少？", ("咸阳",))
+    assert _whole_area_only(facts, "全市宽带用户达到95万户") == "全市"
+    assert _whole_area_only(facts, "全市农村宽带用户达到20万户") == ""
+    assert _whole_area_only(analyse("咸阳2015年宽带用户目标是多少？", ("咸阳",)), "全市宽带用户达到95万户") == ""
