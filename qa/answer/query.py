@@ -157,7 +157,7 @@ def answer_type(question: str) -> str:
         return "how"  # 经费怎么保障 asks how, not how much
     if _NUMBER_WORDS.search(question) or (_MONEY_WORDS.search(question) and re.search(r"多少|几|多大", question)):
         return "number"
-    if re.search(r"(?:率|量|数|额|指数|比例|比重|规模)(?:的?目标值?|指标)?(?:是|为)?[？?。]?$", question):
+    if re.search(r"(?:率|量|数|额|指数|比例|比重|规模|用户|产值|增加值|容量|人数|户数)\s*(?:的?目标值?|指标)?(?:是|为)?\s*[？?。]?$", question):
         return "number"  # "…电脑拥有量目标？" asks a figure without saying 多少
     if _YESNO_WORDS.search(question):
         return "yesno"
