@@ -270,7 +270,7 @@ def _write(settings: Settings, docs: list[Document], chunks: list[Chunk], tokens
     current_tmp = settings.index_dir / f"CURRENT.tmp-{os.getpid()}"
     current_tmp.write_text(build_id, encoding="utf-8")
     os.replace(current_tmp, settings.index_dir / "CURRENT")
-    remove_old_builds(builds, keep=build_id)
+    remove_old_builds(builds, keep=build_id, keep_last=settings.keep_builds)
     return final
 
 
@@ -295,10 +295,17 @@ def _builder_alive(name: str) -> bool:
     return True
 
 
-def remove_old_builds(builds: Path, keep: str) -> None:
-    """Delete superseded builds and what crashed builds left; a running build's folder and a
-    build some process (a server) holds for reading stay (issue 15: reference-counted by flock)."""
+def remove_old_builds(builds: Path, keep: str, keep_last: int = 1) -> None:
+    """Delete superseded builds and what crashed builds left.
+
+    Kept: `keep` (the build CURRENT names) and the newest others up to `keep_last` builds in
+    all (Settings.keep_builds; ids begin with their time, so names sort by age), a running
+    build's folder, and any build some process (a server) holds for reading (issue 15:
+    reference-counted by flock).
+    """
+    finished = sorted((p.name for p in builds.iterdir() if not p.name.startswith(".")), reverse=True)
+    recent = {keep, *[name for name in finished if name != keep][: max(0, keep_last - 1)]}
     for old in builds.iterdir():
-        if old.name == keep or (old.name.startswith(".tmp-") and _builder_alive(old.name)) or being_read(old):
+        if old.name in recent or (old.name.startswith(".tmp-") and _builder_alive(old.name)) or being_read(old):
             continue
         shutil.rmtree(old, ignore_errors=True)
