@@ -79,6 +79,8 @@ STORAGE_KEY = "planqa-conversation-v1"
 STORAGE_SECRET = "planqa-conversation-kept-in-this-browser"
 EXPORT_NAME = "PlanQA对话记录"
 EXPORT_KEEP_SECONDS = 3600
+QUEUE_POLL_S = 0.05  # what gradio itself uses on Windows
+PROGRESS_POLL_S = 0.25
 _PIPE_ATTR = "_planqa_pipe"  # the pipeline the JSON API (qa.app.ask_route) answers with
 
 
@@ -349,8 +351,23 @@ def build_demo(pipe: AskPipeline, feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE
         demo.load(app.restore, [store], [chat, sources], **private).then(app.exports, [store], [docx, mdown], **private)
         gr.api(ask, api_name="ask")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=guard.QUEUE_MAX_SIZE)  # hardening: bounded queue
+    _calm_queue(demo)
     setattr(demo, _PIPE_ATTR, pipe)
     return demo
+
+
+def _calm_queue(demo: gr.Blocks) -> None:
+    """Poll Gradio's queue every QUEUE_POLL_S when idle, not every 1 ms (gradio 6 queueing.Queue).
+
+    The 1 ms poll and a 10 ms progress poll kept ~5 % of a core busy on an idle server (a bare
+    asyncio loop sleeping 1 ms costs 6 % here, 50 ms 0.4 %), on the event loop that also serves
+    /api/ask (issue 15); a chat event now starts up to QUEUE_POLL_S later, and the page shows
+    no progress bars to update.
+    """
+    queue = getattr(demo, "_queue", None)
+    for name, seconds in (("sleep_when_free", QUEUE_POLL_S), ("progress_update_sleep_when_free", PROGRESS_POLL_S)):
+        if isinstance(getattr(queue, name, None), float):
+            setattr(queue, name, seconds)
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, limits: Limits | None = None,
