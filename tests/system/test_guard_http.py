@@ -17,7 +17,7 @@ from qa.schemas import AskResponse
 
 
 class QuickPipe:
-    documents: list[Any] = []
+    documents: tuple[Any, ...] = ()
 
     def ask(self, question: str, history: list[str] | None = None, doc: str | None = None) -> AskResponse:
         if question.startswith("拒绝"):
