@@ -32,6 +32,19 @@ def test_the_current_build_counts_even_when_it_is_not_the_newest(tmp_path: Path)
     assert sorted(os.listdir(tmp_path)) == [NAMES[1], NAMES[4], NAMES[5]]
 
 
+def test_damaged_or_stale_builds_are_not_among_the_kept(tmp_path: Path) -> None:
+    bad = {NAMES[-2]}
+    remove_old_builds(_builds(tmp_path), keep=NAMES[-1], keep_last=3, usable=lambda b: b.name not in bad)
+    assert sorted(os.listdir(tmp_path)) == [NAMES[-4], NAMES[-3], NAMES[-1]]
+
+
+def test_a_folder_without_a_readable_manifest_is_not_servable(tmp_path: Path) -> None:
+    from qa.index.build import _servable
+
+    (tmp_path / NAMES[0]).mkdir()
+    assert not _servable(Settings(index_dir=tmp_path), tmp_path / NAMES[0])
+
+
 def test_a_build_being_read_outlives_the_count(tmp_path: Path) -> None:
     _builds(tmp_path)
     hold = hold_for_reading(tmp_path / NAMES[0])
@@ -61,7 +74,7 @@ def test_a_build_passes_its_setting_on(tmp_path: Path, monkeypatch: pytest.Monke
     from qa.index import build as build_module
 
     seen: list[int] = []
-    monkeypatch.setattr(build_module, "remove_old_builds", lambda builds, keep, keep_last: seen.append(keep_last))
+    monkeypatch.setattr(build_module, "remove_old_builds", lambda builds, keep, keep_last, usable: seen.append(keep_last))
     settings = Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index", keep_builds=4)
     settings.seeds_dir.mkdir()
     build_module._write(settings, [], [], [], [], *_empty_vectors(), vocab=([], _empty_vectors()[0]), extra={})
