@@ -70,6 +70,9 @@ class Settings:
             "milvus:PATH.db" (Milvus Lite) or "milvus://HOST:PORT" (a Milvus server).
             Not an index field: every store serves the same build, and a Milvus
             collection is named by that build's hash (qa.index.stores.milvus_store).
+        keep_builds: index generations kept in `index/builds` (the current one included) after
+            a build; older ones are deleted unless a process still holds them for reading.
+            Not an index field: it changes no answer.
     """
 
     seeds_dir: Path = REPO_ROOT / "seeds"
@@ -98,6 +101,7 @@ class Settings:
     backend: str = "onnx"
     dense_index: str = "flat"
     store: str = "faiss"
+    keep_builds: int = 3
 
     def __post_init__(self) -> None:
         if self.mode not in FUSION_MODES:
@@ -113,7 +117,7 @@ class Settings:
             raise PlanQAError(
                 f"chunk_min_chars ({self.chunk_min_chars}) must be below chunk_max_chars ({self.chunk_max_chars})"
             )
-        for name in ("top_k", "candidates", "answer_passages", "max_question_chars", "rrf_k"):
+        for name in ("top_k", "candidates", "answer_passages", "max_question_chars", "rrf_k", "keep_builds"):
             if getattr(self, name) < 1:
                 raise PlanQAError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.max_question_chars > 2000:

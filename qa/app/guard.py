@@ -9,13 +9,14 @@ Issue 15 lists the attacks each check answers.
 """
 from __future__ import annotations
 
+import base64
 import hmac
 import ipaddress
 import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ MAX_HISTORY = 20
 QUEUE_MAX_SIZE = 64
 BUSY = "系统繁忙，请稍后再试"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+API_PREFIX = "/api/"
 TOKEN_ENV = "PLANQA_ACCESS_TOKEN"
 HOSTS_ENV = "PLANQA_ALLOWED_HOSTS"
 ASK_FIELDS = ("question", "history")
@@ -73,6 +75,8 @@ class Policy:
         ask_fn_indexes: gradio fn_index values of the `ask` API, checked on /queue/join.
         uploads: whether gradio's upload route is open at all.
         upload_max_bytes: the largest upload body when it is.
+        token: PLANQA_ACCESS_TOKEN; when set, the JSON API under API_PREFIX (which Gradio's
+            login does not cover) needs it as `Authorization: Bearer <token>` (or Basic, any user).
     """
 
     hosts: frozenset[str] = frozenset(LOOPBACK_NAMES)
@@ -81,6 +85,7 @@ class Policy:
     upload_max_bytes: int = 0
     ask_max_bytes: int = ASK_MAX_BYTES
     other_max_bytes: int = OTHER_MAX_BYTES
+    token: str = ""
 
 
 def is_loopback(host: str) -> bool:
@@ -112,6 +117,23 @@ def _is_ask_path(path: str) -> bool:
     return path.rstrip("/").endswith(("/call/ask", "/run/ask", "/api/ask"))
 
 
+def _is_direct(path: str) -> bool:
+    """The app's own JSON API (qa.app.ask_route), outside Gradio and its login."""
+    return path.startswith(API_PREFIX)
+
+
+def _token_ok(token: str, authorization: str) -> bool:
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            value = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            return False
+    elif scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(value.strip().encode(), token.encode())
+
+
 def check_headers(policy: Policy, method: str, path: str, headers: dict[str, str]) -> None:
     """Host, origin, upload and declared-size checks, all before the body is read."""
     host = _host_name(headers.get("host", ""))
@@ -119,6 +141,8 @@ def check_headers(policy: Policy, method: str, path: str, headers: dict[str, str
         raise Refusal(400, f"主机名 {host or '（空）'} 不被接受；允许：{sorted(policy.hosts)}（见 {HOSTS_ENV}）")
     if _is_upload(path) and not policy.uploads:
         raise Refusal(403, "本应用不接受文件上传")
+    if policy.token and _is_direct(path) and not _token_ok(policy.token, headers.get("authorization", "")):
+        raise Refusal(401, f"需要访问口令：请求头 Authorization: Bearer <{TOKEN_ENV}>")
     if method not in _UNSAFE:
         return
     origin = headers.get("origin")
@@ -134,12 +158,20 @@ def check_headers(policy: Policy, method: str, path: str, headers: dict[str, str
         raise Refusal(413, f"请求体过大（{int(declared)} 字节）；上限 {limit} 字节")
 
 
-def check_ask_payload(payload: Any) -> None:
+def check_ask_payload(payload: Any, flat: bool = False) -> None:
     """The `ask` API's data: [question, history?] or {question, history?}; names the bad field.
+
+    Args:
+        flat: the body is the fields object itself (``POST /api/ask``), not Gradio's ``{"data": ...}``.
 
     Lengths are the pipeline's to judge (the 64 KB body cap already bounds its work), so the
     API and the chat refuse a long question with the same words.
     """
+    if flat:
+        if not isinstance(payload, dict):
+            raise Refusal(422, "请求体应为 JSON 对象 {question, history}", "question")
+        _check_fields(payload)
+        return
     if not isinstance(payload, dict) or "data" not in payload:
         raise Refusal(422, "缺少字段 data：应为 [question, history]", "data")
     data = payload["data"]
@@ -149,6 +181,10 @@ def check_ask_payload(payload: Any) -> None:
         data = dict(zip(ASK_FIELDS, data))
     if not isinstance(data, dict):
         raise Refusal(422, "字段 data 应为列表 [question, history]", "data")
+    _check_fields(data)
+
+
+def _check_fields(data: dict[str, Any]) -> None:
     extra = sorted(set(data) - set(ASK_FIELDS))
     if extra:
         raise Refusal(422, f"未知字段 {extra[0]}；允许的字段：{list(ASK_FIELDS)}", extra[0])
@@ -161,6 +197,11 @@ def check_ask_payload(payload: Any) -> None:
         raise Refusal(422, "字段 history 应为之前问题（字符串）的列表", "history")
     if len(history) > MAX_HISTORY:
         raise Refusal(422, f"字段 history 过长：至多 {MAX_HISTORY} 条（收到 {len(history)} 条）", "history")
+
+
+def ask_fields(payload: dict[str, Any]) -> tuple[str, list[str]]:
+    """(question, history) of a ``POST /api/ask`` body that :func:`check_ask_payload` passed."""
+    return payload["question"], list(payload.get("history") or [])
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -236,6 +277,8 @@ async def _refuse(send: Send, refusal: Refusal, method: str, path: str) -> None:
         detail = [{"__type__": "validate", "is_valid": False, "parameter_name": refusal.field, "message": str(refusal)}]
     body = json.dumps({"error": str(refusal), "detail": detail}, ensure_ascii=False).encode()
     headers = [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    if refusal.status == 401:
+        headers.append((b"www-authenticate", b'Bearer realm="planqa"'))
     await send({"type": "http.response.start", "status": refusal.status, "headers": headers + list(SECURITY_HEADERS)})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
@@ -261,7 +304,7 @@ class Guard:
                 if payload is not None:
                     if len(body) > self.policy.ask_max_bytes:  # an ask sent through /queue/join
                         raise Refusal(413, f"请求体过大；上限 {self.policy.ask_max_bytes} 字节")
-                    check_ask_payload(payload)
+                    check_ask_payload(payload, flat=_is_direct(path))
                 receive = _replay(body, receive)
         except Refusal as refusal:
             if scope["type"] == "websocket":
@@ -292,12 +335,13 @@ def _auth(token: str) -> Callable[[str, str], bool]:
 
 
 def launch_options(demo: Any, host: str, kwargs: dict[str, Any], env: MutableMapping[str, str] | None = None,
-                   uploads: int = 0) -> dict[str, Any]:
+                   uploads: int = 0, inner: Sequence[Middleware] = ()) -> dict[str, Any]:
     """Launch keyword arguments with the guard installed; auth required off loopback.
 
     Args:
         uploads: the largest upload in bytes when the documents tab takes uploads; 0 closes
             gradio's upload route.
+        inner: middleware that runs after the guard's checks (the JSON API, qa.app.ask_route).
 
     Raises:
         PlanQAError: binding beyond loopback without PLANQA_ACCESS_TOKEN.
@@ -322,9 +366,9 @@ def launch_options(demo: Any, host: str, kwargs: dict[str, Any], env: MutableMap
         options.setdefault("auth_message", "请输入访问口令（任意用户名）")
     fn_indexes = frozenset(i for i, fn in getattr(demo, "fns", {}).items() if getattr(fn, "api_name", None) == "ask")
     policy = Policy(hosts=allowed_hosts(host, env.get(HOSTS_ENV)), ask_fn_indexes=fn_indexes,
-                    uploads=uploads > 0, upload_max_bytes=uploads)
+                    uploads=uploads > 0, upload_max_bytes=uploads, token=token)
     app_kwargs = dict(options.pop("app_kwargs", None) or {})
-    app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), Middleware(Guard, policy=policy)]
+    app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), Middleware(Guard, policy=policy), *inner]
     options["app_kwargs"] = app_kwargs
     options.setdefault("max_file_size", uploads or "1kb")  # without the documents tab the route is closed too
     # Temporary files gradio may still write are removed hourly, none kept over an hour.

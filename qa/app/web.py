@@ -22,6 +22,8 @@ from qa.answer.pipeline import QuestionError, clean_question
 from qa.answer.present import SILENT
 from qa.app import docs_tab, guard
 from qa.app import feedback as fb
+from qa.app.admission import Gate, Limits
+from qa.app.ask_route import GENERIC_ERROR, AskRoute
 from qa.app.conversation import (
     Turn,
     dump_turns,
@@ -65,7 +67,6 @@ __all__ = [
     "doc_choices", "launch", "md", "render_answer", "render_sources", "serve",
 ]
 
-GENERIC_ERROR = "抱歉，处理这个问题时出了错，请稍后再试或换个问法。"
 ALL_DOCS = "__all__"
 # Enough workers that one slow question never blocks another user's; the
 # pipeline's ask() is thread-safe for reading and the model is small.
@@ -78,6 +79,9 @@ STORAGE_KEY = "planqa-conversation-v1"
 STORAGE_SECRET = "planqa-conversation-kept-in-this-browser"
 EXPORT_NAME = "PlanQA对话记录"
 EXPORT_KEEP_SECONDS = 3600
+QUEUE_POLL_S = 0.05  # what gradio itself uses on Windows
+PROGRESS_POLL_S = 0.25
+_PIPE_ATTR = "_planqa_pipe"  # the pipeline the JSON API (qa.app.ask_route) answers with
 
 
 class AskPipeline(Protocol):
@@ -347,13 +351,37 @@ def build_demo(pipe: AskPipeline, feedback_file: Path = fb.DEFAULT_FEEDBACK_FILE
         demo.load(app.restore, [store], [chat, sources], **private).then(app.exports, [store], [docx, mdown], **private)
         gr.api(ask, api_name="ask")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=guard.QUEUE_MAX_SIZE)  # hardening: bounded queue
+    _calm_queue(demo)
+    setattr(demo, _PIPE_ATTR, pipe)
     return demo
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs: Any) -> Any:
-    """Start the server with the page's theme and CSS (gradio 6 takes these at launch)."""
+def _calm_queue(demo: gr.Blocks) -> None:
+    """Poll Gradio's queue every QUEUE_POLL_S when idle, not every 1 ms (gradio 6 queueing.Queue).
+
+    The 1 ms poll and a 10 ms progress poll kept ~5 % of a core busy on an idle server (a bare
+    asyncio loop sleeping 1 ms costs 6 % here, 50 ms 0.4 %), on the event loop that also serves
+    /api/ask (issue 15); a chat event now starts up to QUEUE_POLL_S later, and the page shows
+    no progress bars to update.
+    """
+    queue = getattr(demo, "_queue", None)
+    for name, seconds in (("sleep_when_free", QUEUE_POLL_S), ("progress_update_sleep_when_free", PROGRESS_POLL_S)):
+        if isinstance(getattr(queue, name, None), float):
+            setattr(queue, name, seconds)
+
+
+def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, limits: Limits | None = None,
+           **kwargs: Any) -> Any:
+    """Start the server with the page's theme and CSS (gradio 6 takes these at launch).
+
+    Args:
+        limits: admission for ``POST /api/ask`` (qa.app.admission); default one answer per core.
+    """
     uploads = MAX_DOC_BYTES if docs_tab.uploads_enabled(demo) else 0
-    kwargs = guard.launch_options(demo, host, kwargs, uploads=uploads)  # hardening hook: limits, host/origin, headers, auth
+    pipe = getattr(demo, _PIPE_ATTR, None)
+    api = [guard.Middleware(AskRoute, pipe=pipe, gate=Gate(limits))] if pipe is not None else []
+    # hardening hook: limits, host/origin, headers, auth; then the JSON API behind the same checks
+    kwargs = guard.launch_options(demo, host, kwargs, uploads=uploads, inner=api)
     theme = gr.themes.Soft(primary_hue="blue", font=FONT_STACK, font_mono=("monospace",))
     return demo.launch(
         server_name=host, server_port=port, theme=theme, css=PAGE_CSS, show_error=False,

@@ -31,7 +31,9 @@ from qa.index.segment import add_words, tokenize, use_cache_dir
 from qa.index.storage import (
     FILES,
     FORMAT_VERSION,
+    IndexProblem,
     Sentence,
+    check_generation,
     current_build,
     read_chunks,
     read_documents,
@@ -270,8 +272,17 @@ def _write(settings: Settings, docs: list[Document], chunks: list[Chunk], tokens
     current_tmp = settings.index_dir / f"CURRENT.tmp-{os.getpid()}"
     current_tmp.write_text(build_id, encoding="utf-8")
     os.replace(current_tmp, settings.index_dir / "CURRENT")
-    remove_old_builds(builds, keep=build_id)
+    remove_old_builds(builds, keep=build_id, keep_last=settings.keep_builds, usable=lambda b: _servable(settings, b))
     return final
+
+
+def _servable(settings: Settings, build: Path) -> bool:
+    """Intact and made by this code, settings and model (older documents are fine): worth keeping."""
+    try:
+        check_generation(settings, build)
+    except IndexProblem:
+        return False
+    return True
 
 
 def new_build_id() -> str:
@@ -295,10 +306,21 @@ def _builder_alive(name: str) -> bool:
     return True
 
 
-def remove_old_builds(builds: Path, keep: str) -> None:
-    """Delete superseded builds and what crashed builds left; a running build's folder and a
-    build some process (a server) holds for reading stay (issue 15: reference-counted by flock)."""
+def remove_old_builds(builds: Path, keep: str, keep_last: int = 1, usable: Callable[[Path], bool] | None = None) -> None:
+    """Delete superseded builds and what crashed builds left.
+
+    Kept: `keep` (the build CURRENT names) and the newest other `usable` ones up to `keep_last`
+    builds in all (Settings.keep_builds; ids begin with their time, so names sort by age), a
+    running build's folder, and any build some process (a server) holds for reading (issue 15:
+    reference-counted by flock). A damaged or stale build is never one of the kept newest.
+    """
+    recent = {keep}
+    for name in sorted((p.name for p in builds.iterdir() if not p.name.startswith(".")), reverse=True):
+        if len(recent) >= keep_last:
+            break
+        if name != keep and (usable is None or usable(builds / name)):
+            recent.add(name)
     for old in builds.iterdir():
-        if old.name == keep or (old.name.startswith(".tmp-") and _builder_alive(old.name)) or being_read(old):
+        if old.name in recent or (old.name.startswith(".tmp-") and _builder_alive(old.name)) or being_read(old):
             continue
         shutil.rmtree(old, ignore_errors=True)

@@ -118,6 +118,17 @@ def current_build(index_dir: Path) -> Path:
 
 def check_index(settings: Settings, build: Path) -> dict:
     """Verify checksums and freshness; raise IndexProblem saying what is wrong."""
+    manifest = check_generation(settings, build)
+    if manifest.get("seeds") != seed_hashes(settings.seeds_dir):
+        raise IndexProblem("stale", f"documents in {settings.seeds_dir} changed since the index was built; rebuild with `planqa index build`")
+    if manifest.get("docs", {}) != seed_hashes(settings.docs_folder):
+        raise IndexProblem("stale", f"documents in {settings.docs_folder} changed since the index was built; rebuild with `planqa index build`")
+    return manifest
+
+
+def check_generation(settings: Settings, build: Path) -> dict:
+    """Checksums, format, settings, resources and model, but not the documents: whether this code
+    could serve `build` as an (older) generation of the index. Raises IndexProblem."""
     try:
         manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -136,10 +147,6 @@ def check_index(settings: Settings, build: Path) -> dict:
         raise IndexProblem("stale", f"tokenizer or chunker resources changed since the index was built ({', '.join(changed)}); rebuild with `planqa index build`")
     if manifest.get("model") != model_info(settings.model_dir):
         raise IndexProblem("stale", "index was built with another embedding model; rebuild with `planqa index build`")
-    if manifest.get("seeds") != seed_hashes(settings.seeds_dir):
-        raise IndexProblem("stale", f"documents in {settings.seeds_dir} changed since the index was built; rebuild with `planqa index build`")
-    if manifest.get("docs", {}) != seed_hashes(settings.docs_folder):
-        raise IndexProblem("stale", f"documents in {settings.docs_folder} changed since the index was built; rebuild with `planqa index build`")
     return manifest
 
 

@@ -17,7 +17,7 @@ from qa.schemas import AskResponse
 
 
 class QuickPipe:
-    documents: list[Any] = []
+    documents: tuple[Any, ...] = ()
 
     def ask(self, question: str, history: list[str] | None = None, doc: str | None = None) -> AskResponse:
         if question.startswith("拒绝"):
@@ -183,3 +183,8 @@ def test_origin_of_an_allowed_name_passes_behind_a_proxy() -> None:
     guard.check_headers(policy, "POST", "/gradio_api/call/ask", headers)
     with pytest.raises(guard.Refusal, match="跨站"):
         guard.check_headers(policy, "POST", "/gradio_api/call/ask", {**headers, "origin": "https://evil.example"})
+
+
+def test_idle_queue_polls_calmly() -> None:
+    queue = web.build_demo(QuickPipe())._queue
+    assert queue.sleep_when_free == web.QUEUE_POLL_S and queue.progress_update_sleep_when_free == web.PROGRESS_POLL_S
