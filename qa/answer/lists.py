@@ -205,6 +205,30 @@ def filtered_rows(view: AnswerView, hits: list[Hit], question: str) -> Enumerati
     return None
 
 
+def _section_starts(view: AnswerView, hits: list[Hit]) -> list[Hit]:
+    """The first chunk of every section of the top passages' documents: the heading that
+    names the list ("三、主要任务及重点工程") may head no passage the words found."""
+    docs = dict.fromkeys(view.chunks[h.chunk].doc_id for h in hits[:3])
+    starts: dict[tuple[str, tuple[str, ...]], int] = {}
+    for doc_id in docs:
+        for i in view.doc_chunks[doc_id]:
+            starts.setdefault((doc_id, view.chunks[i].section), i)
+    return [Hit(i, 0.0, 0.0, 0.0) for i in starts.values()]
+
+
+_BOX = re.compile(r"(专栏|附件|附表)\s*([0-9]+|[一二三四五六七八九十]+)")
+
+
+def _in_named_box(view: AnswerView, candidates: list[Enumeration], question: str) -> list[Enumeration]:
+    """"专栏2包括哪些工程？": only the enumerations under 专栏2 (not 专栏1 or 专栏21)."""
+    named = _BOX.search(question)
+    if named is None:
+        return candidates
+    label = re.compile(rf"{named.group(1)}\s*{named.group(2)}(?![0-9一二三四五六七八九十])")
+    inside = [e for e in candidates if e.quotes and label.search(view.chunks[e.quotes[0].chunk].section_path)]
+    return inside or candidates
+
+
 def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]], question: str,
               chosen: list[Quote]) -> Enumeration | None:
     """The enumeration that best answers a list question, or None to keep the chosen quotes.
@@ -217,9 +241,10 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
     if filtered is not None:
         return filtered
     wanted = asked_count(question)
-    candidates = heading_lists(view, hits[:10], terms, wanted)
+    candidates = heading_lists(view, [*hits[:10], *_section_starts(view, hits)], terms, wanted)
     for quote in chosen:
         candidates.extend(e for e in (introduced_list(view, quote, wanted), clause_list(view, quote, terms, wanted)) if e)
+    candidates = _in_named_box(view, candidates, question)
     # "指导思想提出要建设哪几个…" asks inside the item it names, not for its siblings.
     candidates = [e for e in candidates if e.kind != "headings" or not _names_an_item(view, e, question)]
     if not candidates:

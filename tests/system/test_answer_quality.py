@@ -231,3 +231,12 @@ def test_how_is_answered_by_prose_past_its_heading(pipe, verbatim) -> None:
 def test_a_what_answer_may_name_a_sub_group(pipe) -> None:
     response = ask(pipe, "宝鸡的两化融合目标是什么？")
     assert response.answerable, response.answer
+
+
+@pytest.mark.parametrize("question, items", [
+    ("宝鸡专栏2包括哪些工程？", ["宽带接入工程", "数字电视工程", "三网融合工程"]),
+    ("宝鸡十二五期间的主要任务有哪些？", ["完善信息网络基础设施", "大力发展信息产业"]),
+])
+def test_lists_by_a_named_box_and_by_a_heading_no_passage_found(pipe, question, items) -> None:
+    top = headline(ask(pipe, question).answer)
+    assert all(item in top for item in items), top
