@@ -201,11 +201,13 @@ class Pipeline:
         t0 = time.perf_counter()
         rescore_vector = vector if (mode or self.settings.mode) in RESCORE_MODES else None
         terms = self._terms(tokens, focus)
-        decision = answering.choose(self.view, hits, facts, side.asks or side.question, terms, rescore_vector, self.weights,
-                                    self.settings.answer_passages, 3 if facts.wants_list else 1)
+        # A year asked is answered from the documents that speak of it (a hard filter when any does).
+        of_the_years = self._hits_of_the_years(hits, facts)
+        decision = answering.choose(self.view, of_the_years, facts, side.asks or side.question, terms, rescore_vector,
+                                    self.weights, self.settings.answer_passages, 3 if facts.wants_list else 1)
         timings["answer"] = timings.get("answer", 0.0) + (time.perf_counter() - t0) * 1000
         result = SideResult(side, facts, decision, hits)
-        enumeration = best_list(self.view, self._hits_of_the_years(hits, facts), self._attribute_terms(focus_facts)[1], focus,
+        enumeration = best_list(self.view, of_the_years, self._attribute_terms(focus_facts)[1], focus,
                                 decision.quotes) if facts.wants_list else None
         if enumeration is not None:
             result.refusal = (scope_refusal(facts, self.corpus, self._attribute_terms(focus_facts)[0])
@@ -219,8 +221,8 @@ class Pipeline:
         return result
 
     def _hits_of_the_years(self, hits: list[Hit], facts: QueryFacts) -> list[Hit]:
-        """For a list asked of a year: the passages of documents that speak of that year
-        ("2007年…取得了哪些进展" lists from the 2007 review, not from a later plan)."""
+        """For a question asked of a year: the passages of documents that speak of that year
+        ("2007年…取得了哪些进展" is answered from the 2007 review, not from a later plan)."""
         if not facts.years:
             return hits
         kept = [h for h in hits if any(speaks_of(self.view, self.view.chunks[h.chunk].doc_id, y) for y in facts.years)]

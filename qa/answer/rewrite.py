@@ -88,7 +88,8 @@ def rewrite_with_focus(question: str, history: list[str]) -> tuple[str, str]:
         return (f"{places}{question}", question) if places else (question, question)
     previous = _previous(history)
     core = _TAIL.sub("", _LEAD.sub("", question)).strip()
-    swapped = _swap_place_or_year(previous, core) or _swap_qualifier(previous, core) or _swap_attribute(previous, core)
+    swapped = (_swap_place_or_year(previous, core) or _swap_qualifier(previous, core) or _swap_total(previous, core)
+               or _swap_attribute(previous, core))
     if swapped is not None:
         return swapped, swapped
     # A new topic, not just a new place or year: match the follow-up's own words, in
@@ -137,3 +138,16 @@ def _swap_attribute(previous: str, core: str) -> str | None:
     if len(new) < 3 or len(old) < 2 or old not in previous or new in previous:
         return None
     return previous.replace(old, new, 1)
+
+
+_INCREMENT = re.compile(r"新增|净增|增加了?|增长了?")
+
+
+def _swap_total(previous: str, core: str) -> str | None:
+    """"总数呢？" after "2007年新增宽带用户多少？": the same indicator's level, not its increase."""
+    if re.sub(r"[的呢？?。\s]+", "", core) not in ("总数", "总量", "总共", "累计", "一共"):
+        return None
+    if not _INCREMENT.search(previous):
+        return None
+    level = _INCREMENT.sub("", previous, count=1)
+    return re.sub(r"(是多少|有多少|多少)", r"总数\1", level, count=1) if "总数" not in level else level

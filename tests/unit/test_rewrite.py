@@ -55,3 +55,9 @@ def test_a_new_indicator_alone_takes_the_previous_question() -> None:
     assert rewrite("那有线数字电视用户呢？", ["咸阳到2015年宽带用户目标是多少？"]) == "咸阳到2015年有线数字电视用户目标是多少？"
     # A two-character qualifier does not replace the indicator.
     assert "宽带用户" in rewrite("总数呢？", ["2007年咸阳新增宽带用户多少？"])
+
+
+def test_total_after_an_increase_asks_the_level() -> None:
+    from qa.answer.rewrite import rewrite
+
+    assert rewrite("总数呢？", ["2007年咸阳新增宽带用户多少？"]) == "2007年咸阳宽带用户总数多少？"
