@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import jieba
-import jieba.posseg
 
 USER_DICT = Path(__file__).resolve().parents[1] / "data" / "userdict.txt"
 
@@ -23,7 +22,7 @@ STOPWORDS = frozenset(
 _KEEP = re.compile(r"[\w%％.]", re.UNICODE)
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
-_tagger: jieba.posseg.POSTokenizer | None = None
+_tagger = None  # jieba.posseg.POSTokenizer, made on first use (see _new_tagger)
 # jieba caches its parsed dictionary in world-writable /tmp by default and loads it
 # unverified (issue 15); ours lives in the index folder, or a private user folder.
 _cache_dir: Path | None = None
@@ -76,13 +75,30 @@ def add_words(words: list[str]) -> None:
             tokenizer.add_word(word, freq=80)
 
 
+def _new_tagger(tokenizer: jieba.Tokenizer):
+    """A part-of-speech tagger over our tokenizer.
+
+    Importing jieba.posseg builds its default tagger, which reads jieba's 349k-line
+    dictionary for word tags; POSTokenizer(tokenizer) would read the same file again
+    (our tokenizer keeps jieba's default dictionary), about half of a one-shot
+    `planqa ask`'s start-up. So the tags are copied; the user dictionary's tags are
+    merged in by the tagger on its first cut, as before.
+    """
+    import jieba.posseg
+
+    tagger = object.__new__(jieba.posseg.POSTokenizer)
+    tagger.tokenizer = tokenizer
+    tagger.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+    return tagger
+
+
 def place_words(text: str) -> list[tuple[str, int]]:
     """Words jieba tags as place names (``ns``) with their offsets, e.g. [("绵阳市", 0)]."""
     global _tagger
     tokenizer = _get_tokenizer()
     with _lock:
         if _tagger is None:
-            _tagger = jieba.posseg.POSTokenizer(tokenizer)
+            _tagger = _new_tagger(tokenizer)
         pairs = list(_tagger.cut(text))
     found: list[tuple[str, int]] = []
     at = 0
@@ -114,7 +130,7 @@ def content_words(text: str) -> list[str]:
     tokenizer = _get_tokenizer()
     with _lock:
         if _tagger is None:
-            _tagger = jieba.posseg.POSTokenizer(tokenizer)
+            _tagger = _new_tagger(tokenizer)
         pairs = list(_tagger.cut(rest))
     found = [p.word for p in pairs if p.flag.startswith(_CONTENT_TAGS) and not p.flag.startswith("ns") and p.word.strip()]
     return list(dict.fromkeys(latin + found))
