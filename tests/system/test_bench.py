@@ -31,6 +31,8 @@ def _args(**changes: object) -> argparse.Namespace:
         ({"scale": "0,10"}, "at least 1"),
         ({"repeat": 0}, "--repeat must be at least 1"),
         ({"index": "LIVE"}, "holds a live index"),
+        ({"store": "faiss,elastic"}, "Unknown store 'elastic'"),
+        ({"store": "milvus:nodb"}, "Unknown store"),
     ],
 )
 def test_main_refuses_bad_arguments(tmp_path: Path, changes: dict, message: str) -> None:
