@@ -74,7 +74,7 @@ def sha256_file(path: Path) -> str:
 # and constants. A change to any of them makes the stored tokens disagree with
 # query tokenisation, so the index is stale (issue 10, part 3).
 TOKEN_RESOURCES = (
-    "qa/data/userdict.txt", "qa/data/places.txt", "qa/index/segment.py",
+    "qa/data/userdict.txt", "qa/data/places.txt", "qa/index/segment.py", "qa/index/lexicon.py",
     "qa/ingest/chunking.py", "qa/ingest/tables.py", "qa/ingest/documents.py", "qa/ingest/text.py",
     "qa/ingest/layout.py", "qa/ingest/metadata.py", "qa/ingest/readers/__init__.py", "qa/ingest/readers/sniff.py",
     "qa/ingest/readers/txt.py", "qa/ingest/readers/word.py", "qa/ingest/readers/wordxml.py",
