@@ -183,7 +183,7 @@ def _load_build(settings: Settings, build: Path) -> LoadedIndex:
         sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
         vocab_terms = json.loads((build / "vocab_terms.json").read_text(encoding="utf-8"))
         vocab_vectors = np.load(build / "vocab_vectors.npy", allow_pickle=False)
-        index = dense.load(build / "dense.faiss")
+        index = dense.LazyIndex(build / "dense.faiss")  # read on first dense search
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexProblem("corrupt", f"index in {build} cannot be read ({exc}); rebuild with `planqa index build`") from exc
     add_words(sorted({d.city for d in documents.values() if d.city}))
