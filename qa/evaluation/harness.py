@@ -77,8 +77,11 @@ def _log(message: str) -> None:
 def load_pipeline(settings: Settings) -> AskingPipeline:
     """The real pipeline, building the index if it is missing or stale."""
     from qa.answer.pipeline import Pipeline
+    from qa.index.resident import load_in_memory
 
-    return Pipeline.load(settings, build_if_missing=True, log=_log)
+    pipe = Pipeline.load(settings, build_if_missing=True, log=_log)
+    load_in_memory(pipe.encoder)  # hundreds of questions: as a server holds them
+    return pipe
 
 
 def gold_of(case: EvalCase) -> m.Gold:
