@@ -72,7 +72,7 @@ def main() -> int:
     questions = load_questions(DATASET)[: args.queries]
     encoder = Encoder(settings.model_dir, backend=settings.backend)
     queries = list(zip((tokenize(q["question"]) for q in questions), encoder.encode_queries([q["question"] for q in questions])))
-    doc = sorted(index.documents)[0]
+    doc = min(index.documents)
     out: dict = {"chunks": len(rows), "tile": args.tile, "queries": len(queries), "rss_loaded_mb": _rss_mb()}
 
     t0 = time.perf_counter()

@@ -370,5 +370,5 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None =
     a new one is swapped in between questions, without a restart.
     """
     pipe = LivePipeline.load(settings or Settings(), build_if_missing=True, background=True)
-    load_in_memory(pipe.encoder)  # a server answers many questions
+    load_in_memory(getattr(pipe, "encoder", None))  # a server answers many questions
     launch(build_demo(pipe, feedback_file, docs_tab.admin_token_from_env()), host=host, port=port)

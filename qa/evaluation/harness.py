@@ -13,7 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -264,9 +264,9 @@ def write_report(out: Path, run: ModeRun, ablation: Sequence[ModeRun], split: st
         summary["ablation"] = {r.mode: r.metrics["overall"] for r in ablation}
     write_json(out / "metrics.json", summary)
     write_chart(out / "chart.png", run, ablation)
-    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    report = [f"# PlanQA evaluation\n\n- date: {date}\n- commit: {summary['commit']}\n- dataset: {dataset}\n"
-              f"- split: {split}\n- mode: {run.mode}\n\n## Metrics", tables(run, ablation), "![chart](chart.png)"]
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    report = [(f"# PlanQA evaluation\n\n- date: {date}\n- commit: {summary['commit']}\n- dataset: {dataset}\n"
+              f"- split: {split}\n- mode: {run.mode}\n\n## Metrics"), tables(run, ablation), "![chart](chart.png)"]
     if gate_text:
         report.append(f"## Baseline\n\n```\n{gate_text}\n```")
     report.append(f"## Worst failures\n\n{_failures(run)}")

@@ -17,7 +17,8 @@ class _Loads(Protocol):
     def load_in_memory(self) -> None: ...
 
 
-def load_in_memory(encoder: _Loads) -> None:
-    """jieba's dictionary in plain dicts and the encoder's full lean tokenizer, loaded now."""
+def load_in_memory(encoder: _Loads | None) -> None:
+    """jieba's dictionary in plain dicts and the encoder's full lean tokenizer (if any), loaded now."""
     segment.load_in_memory()
-    encoder.load_in_memory()
+    if encoder is not None:
+        encoder.load_in_memory()

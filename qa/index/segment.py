@@ -20,7 +20,7 @@ USER_DICT = Path(__file__).resolve().parents[1] / "data" / "userdict.txt"
 # Function words and question words carry no topic; idf would shrink them
 # anyway, but dropping them keeps "coverage" features honest.
 STOPWORDS = frozenset(
-    "的 了 是 在 和 与 及 或 等 为 对 将 把 被 从 以 于 之 其 这 那 该 各 有 也 都 并 而 "
+    "的 了 是 在 和 与 及 或 等 为 对 将 把 被 从 以 于 之 其 这 那 该 各 有 也 都 并 而 "  # noqa: SIM905 - a word list reads best as words
     "到 年 我市 全市 市 我 你 他 们 啥 吗 呢 吧 啊 么 "
     "多少 什么 哪些 哪个 哪里 几 几个 怎么 怎样 如何 是否 是不是 请问 请 一下 "
     "分别 具体 主要 有关 关于 方面 情况 要求 提出 提到 规定 内容".split()

@@ -5,7 +5,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -17,7 +17,7 @@ from qa.schemas import AskResponse
 
 
 class QuickPipe:
-    documents: list[Any] = []
+    documents: ClassVar[list[Any]] = []
 
     def ask(self, question: str, history: list[str] | None = None, doc: str | None = None) -> AskResponse:
         if question.startswith("拒绝"):
