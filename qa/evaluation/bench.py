@@ -62,11 +62,10 @@ def load_pipeline(settings: Settings):
     """A pipeline whose encoder runs settings.backend (Pipeline.load uses the encoder's default)."""
     from qa.answer.pipeline import Pipeline
     from qa.index.encoder import Encoder
-    from qa.index.resident import load_in_memory
     from qa.index.storage import load_index
 
     pipe = Pipeline(settings, load_index(settings), Encoder(settings.model_dir, backend=settings.backend))
-    load_in_memory(pipe.encoder)  # as `planqa serve` does: warm latencies are a server's
+    pipe.encoder.load_in_memory()  # as `planqa serve` does: warm latencies are a server's
     return pipe
 
 

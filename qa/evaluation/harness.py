@@ -77,10 +77,9 @@ def _log(message: str) -> None:
 def load_pipeline(settings: Settings) -> AskingPipeline:
     """The real pipeline, building the index if it is missing or stale."""
     from qa.answer.pipeline import Pipeline
-    from qa.index.resident import load_in_memory
 
     pipe = Pipeline.load(settings, build_if_missing=True, log=_log)
-    load_in_memory(pipe.encoder)  # hundreds of questions: as a server holds them
+    pipe.encoder.load_in_memory()  # hundreds of questions: the lean tokenizer, as a server holds it
     return pipe
 
 
