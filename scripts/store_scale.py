@@ -19,11 +19,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
 from qa.evaluation.bench import DATASET, _disk_mb, _rss_mb, load_questions, percentiles
 from qa.index import dense
-from qa.index.bm25 import BM25
 from qa.index.encoder import Encoder
 from qa.index.segment import tokenize
 from qa.index.storage import load_index
@@ -74,17 +72,14 @@ def main() -> int:
     questions = load_questions(DATASET)[: args.queries]
     encoder = Encoder(settings.model_dir, backend=settings.backend)
     queries = list(zip((tokenize(q["question"]) for q in questions), encoder.encode_queries([q["question"] for q in questions])))
-    doc = sorted(index.documents)[0]
+    doc = min(index.documents)
     out: dict = {"chunks": len(rows), "tile": args.tile, "queries": len(queries), "rss_loaded_mb": _rss_mb()}
 
     t0 = time.perf_counter()
     # The tiled BM25 matrix: the same weights in every copy (a real 1000x corpus has
     # its own idf; what a search costs depends on the matrix's size, not its values).
     bm25 = index.bm25
-    tiled = BM25.__new__(BM25)
-    tiled.vocab, tiled.idf, tiled.doc_freq = bm25.vocab, bm25.idf, bm25.doc_freq
-    tiled.weights = sparse.vstack([bm25.weights] * args.tile).tocsc()
-    tiled.n_docs = tiled.weights.shape[0]
+    tiled = bm25.stacked(args.tile)
     faiss_store = FaissStore(tiled, dense.build(np.stack([r.dense for r in rows])), [r.record for r in rows])
     out["faiss"] = {"build_s": round(time.perf_counter() - t0, 2), "rss_mb": _rss_mb(), **measure(faiss_store, queries, doc)}
 

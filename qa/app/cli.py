@@ -146,7 +146,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     # Each line is judged on its own: a bad one is reported and the batch goes on (issue 15).
     from qa.app import batch
 
-    handle = sys.stdin.buffer if args.jsonl == "-" else open(args.jsonl, "rb")
+    handle = sys.stdin.buffer if args.jsonl == "-" else open(args.jsonl, "rb")  # noqa: SIM115 - closed by `with handle` below
     failures = 0
     with handle:
         for number, line in batch.lines(handle):

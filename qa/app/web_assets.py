@@ -112,7 +112,7 @@ SOURCES_CSS = """
 PAGE_JS = """
 if (!window.__planqaChat) {
   window.__planqaChat = true;
-  const narrow = () => window.matchMedia('(max-width: %(phone)dpx)').matches;
+  const narrow = () => window.matchMedia('(max-width: {PHONE}px)').matches;
   const token = (el, prefix) => {
     for (const c of el.classList) { if (c.startsWith(prefix)) return c.slice(prefix.length); }
     return '';
@@ -210,4 +210,4 @@ if (!window.__planqaChat) {
     if (bubble) showTurn(token(bubble, 't-'), '');  // clicking an answer shows its sources
   });
 }
-""" % {"phone": PHONE_MAX_WIDTH}
+""".replace("{PHONE}", str(PHONE_MAX_WIDTH))

@@ -1,1 +1,1 @@
-""""""
+"""Evaluation: the dataset, metrics, harness, variants and speed/memory benchmarks."""

@@ -64,7 +64,9 @@ def load_pipeline(settings: Settings):
     from qa.index.encoder import Encoder
     from qa.index.storage import load_index
 
-    return Pipeline(settings, load_index(settings), Encoder(settings.model_dir, backend=settings.backend))
+    pipe = Pipeline(settings, load_index(settings), Encoder(settings.model_dir, backend=settings.backend))
+    pipe.encoder.load_in_memory()  # as `planqa serve` does: warm latencies are a server's
+    return pipe
 
 
 def store_build(settings: Settings) -> dict:
@@ -300,12 +302,12 @@ def render(results: Sequence[dict], cores: int) -> str:
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
     dirty = " (+ uncommitted changes)" if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                                                        capture_output=True, text=True).stdout.strip() else ""
+                                                        capture_output=True, text=True, check=False).stdout.strip() else ""
     lines = [f"date {time.strftime('%Y-%m-%d')}, commit {commit}{dirty}, {cores} cores, backend {results[0]['backend'] if results else '-'}", "",
-             f"Main table: mode {HEADLINE} (the default). Build = the FAISS build folder; a Milvus store fills its collection "
-             "from it after (store build s); store MB = the Milvus Lite file.", "",
-             "| scale | store | docs | chunks+sentences (unique) | build s | rebuild (cached) s | store build s | ready s | first answer s | cold ask s | "
-             "RSS ready MB | peak RSS MB | index MB | store MB | query p50 ms | p95 | p99 | unfiltered p50 / p95 | hit@5 |",
+             (f"Main table: mode {HEADLINE} (the default). Build = the FAISS build folder; a Milvus store fills its collection "
+             "from it after (store build s); store MB = the Milvus Lite file."), "",
+             ("| scale | store | docs | chunks+sentences (unique) | build s | rebuild (cached) s | store build s | ready s | first answer s | cold ask s | "
+             "RSS ready MB | peak RSS MB | index MB | store MB | query p50 ms | p95 | p99 | unfiltered p50 / p95 | hit@5 |"),
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         d = r["modes"][HEADLINE]
@@ -352,7 +354,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         raise PlanQAError(f"{explicit} holds a live index; give bench an empty or bench-only work folder")
     work = Path(explicit) if explicit else Path(tempfile.mkdtemp(prefix="planqa-bench-"))
     cores = os.cpu_count() or 1
-    log = lambda message: print(f"bench: {message}", file=sys.stderr)  # noqa: E731
+    log = lambda message: print(f"bench: {message}", file=sys.stderr)
     try:
         results = [bench_scale(settings, n, work, args.repeat, DATASET, log, store) for n in scales for store in stores]
     finally:

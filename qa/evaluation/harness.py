@@ -13,7 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -78,7 +78,9 @@ def load_pipeline(settings: Settings) -> AskingPipeline:
     """The real pipeline, building the index if it is missing or stale."""
     from qa.answer.pipeline import Pipeline
 
-    return Pipeline.load(settings, build_if_missing=True, log=_log)
+    pipe = Pipeline.load(settings, build_if_missing=True, log=_log)
+    pipe.encoder.load_in_memory()  # hundreds of questions: the lean tokenizer, as a server holds it
+    return pipe
 
 
 def gold_of(case: EvalCase) -> m.Gold:
@@ -261,9 +263,9 @@ def write_report(out: Path, run: ModeRun, ablation: Sequence[ModeRun], split: st
         summary["ablation"] = {r.mode: r.metrics["overall"] for r in ablation}
     write_json(out / "metrics.json", summary)
     write_chart(out / "chart.png", run, ablation)
-    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    report = [f"# PlanQA evaluation\n\n- date: {date}\n- commit: {summary['commit']}\n- dataset: {dataset}\n"
-              f"- split: {split}\n- mode: {run.mode}\n\n## Metrics", tables(run, ablation), "![chart](chart.png)"]
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    report = [(f"# PlanQA evaluation\n\n- date: {date}\n- commit: {summary['commit']}\n- dataset: {dataset}\n"
+              f"- split: {split}\n- mode: {run.mode}\n\n## Metrics"), tables(run, ablation), "![chart](chart.png)"]
     if gate_text:
         report.append(f"## Baseline\n\n```\n{gate_text}\n```")
     report.append(f"## Worst failures\n\n{_failures(run)}")

@@ -3,13 +3,18 @@
 Scores follow Robertson & Zaragoza (2009), "The Probabilistic Relevance
 Framework: BM25 and Beyond", with the Lucene idf log(1 + (N - df + .5)/(df + .5))
 so that idf is never negative.
+
+The matrix is held as plain compressed-sparse-column arrays and a query is scored
+column by column exactly as scipy's CSC product does it (same products, same order
+of additions, so the same float64 sums): importing scipy.sparse took ~0.15 s of a
+one-shot `planqa ask` (issue 16). `weights` still hands out a scipy matrix to the
+code that wants one (the Milvus rows, benchmarks).
 """
 from __future__ import annotations
 
 from collections import Counter
 
 import numpy as np
-from scipy import sparse
 
 from qa.errors import PlanQAError
 
@@ -42,15 +47,42 @@ class BM25:
                 tfs.append(tf)
         n_docs = max(len(corpus), 1)
         avg_len = float(lengths.mean()) if len(corpus) else 0.0
-        tf_matrix = sparse.csr_matrix((np.array(tfs, dtype=np.float64), (rows, cols)), shape=(len(corpus), len(self.vocab)))
-        self.doc_freq = np.bincount(np.array(cols, dtype=np.int64), minlength=len(self.vocab)).astype(np.float64)
+        row_ids, col_ids = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        tf = np.array(tfs, dtype=np.float64)
+        self.doc_freq = np.bincount(col_ids, minlength=len(self.vocab)).astype(np.float64)
         self.idf = idf(n_docs, self.doc_freq)
         norm = k1 * (1 - b + b * lengths / avg_len) if avg_len else np.full(len(corpus), k1)
-        coo = tf_matrix.tocoo()
-        weights = self.idf[coo.col] * coo.data * (k1 + 1) / (coo.data + norm[coo.row])
-        # Column-major so a query reads only the columns of its own terms.
-        self.weights = sparse.csc_matrix((weights, (coo.row, coo.col)), shape=tf_matrix.shape)
+        weights = self.idf[col_ids] * tf * (k1 + 1) / (tf + norm[row_ids])
         self.n_docs = len(corpus)
+        self._set_columns(row_ids, col_ids, weights)
+
+    def _set_columns(self, row_ids: np.ndarray, col_ids: np.ndarray, weights: np.ndarray) -> None:
+        """Store (row, column, weight) triples column-major (rows ascending within a column):
+        a query reads only the columns of its own terms."""
+        order = np.argsort(col_ids, kind="stable")  # triples come row by row, so rows stay ascending
+        self.indices = row_ids[order]
+        self.data = weights[order]
+        self.indptr = np.zeros(len(self.vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(col_ids, minlength=len(self.vocab)), out=self.indptr[1:])
+
+    @property
+    def weights(self):
+        """The weight matrix as a scipy.sparse CSC matrix (chunks x terms)."""
+        from scipy import sparse
+
+        return sparse.csc_matrix((self.data, self.indices, self.indptr), shape=(self.n_docs, len(self.vocab)))
+
+    def stacked(self, copies: int) -> BM25:
+        """The same weights, vocabulary and idf repeated `copies` times down the rows (benchmarks)."""
+        if copies < 1:
+            raise PlanQAError(f"copies must be at least 1, got {copies}")
+        tiled = BM25.__new__(BM25)
+        tiled.vocab, tiled.idf, tiled.doc_freq, tiled.n_docs = self.vocab, self.idf, self.doc_freq, self.n_docs * copies
+        cols = np.repeat(np.arange(len(self.vocab), dtype=np.int64), np.diff(self.indptr))
+        rows = np.concatenate([self.indices + k * self.n_docs for k in range(copies)])
+        order = np.argsort(rows, kind="stable")  # row-major again, as the constructor hands them over
+        tiled._set_columns(rows[order], np.tile(cols, copies)[order], np.tile(self.data, copies)[order])
+        return tiled
 
     def scores(self, query_tokens: list[str], boosts: dict[str, float] | None = None) -> np.ndarray:
         """BM25 score of every chunk for the query (a repeated query term counts once).
@@ -60,11 +92,11 @@ class BM25:
             boosts: a weight per term (default 1), e.g. below 1 for terms added by query expansion.
         """
         weight_of = self.query_weights(query_tokens, boosts)
-        if not weight_of:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        ids = sorted(weight_of)
-        column_weights = np.array([weight_of[i] for i in ids])
-        return np.asarray(self.weights[:, ids] @ column_weights).ravel().astype(np.float32)
+        total = np.zeros(self.n_docs, dtype=np.float64)
+        for term in sorted(weight_of):  # column order, as scipy's CSC matrix-vector product adds them
+            lo, hi = self.indptr[term], self.indptr[term + 1]
+            total[self.indices[lo:hi]] += self.data[lo:hi] * weight_of[term]
+        return total.astype(np.float32)
 
     def query_weights(self, query_tokens: list[str], boosts: dict[str, float] | None = None) -> dict[int, float]:
         """The query as a sparse vector over term ids: a known term's largest boost (default 1).

@@ -27,7 +27,7 @@ from qa.index import dense
 from qa.index.cache import EmbeddingCache
 from qa.index.encoder import Encoder, model_info
 from qa.index.lock import being_read, build_lock
-from qa.index.segment import add_words, tokenize, use_cache_dir
+from qa.index.segment import add_words, load_in_memory, tokenize, use_cache_dir
 from qa.index.storage import (
     FILES,
     FORMAT_VERSION,
@@ -191,6 +191,7 @@ def write_generation(settings: Settings, encoder: Encoder, *, progress: bool = T
         previous: the current generation as the caller already read it (read here when None).
     """
     use_cache_dir(settings.index_dir / "jieba")  # hardening: jieba's cache not in /tmp
+    load_in_memory()  # every chunk is segmented: plain dicts, not the memory-mapped lexicon
     started = time.perf_counter()
     if previous is None:
         previous = previous_generation(settings) if incremental else Previous()

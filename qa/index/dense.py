@@ -7,12 +7,16 @@ under document filters (numbers in docs/bench.md, `planqa bench --scale 100`).
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import faiss
 import numpy as np
 
 from qa.errors import PlanQAError
+
+if TYPE_CHECKING:
+    import faiss
 
 KINDS = ("flat", "hnsw")
 # HNSW graph degree and beam widths (Malkov & Yashunin 2018); M=32 with
@@ -29,6 +33,8 @@ def build(vectors: np.ndarray, kind: str = "flat") -> faiss.Index:
         vectors: normalized embeddings.
         kind: "flat" (exact) or "hnsw" (approximate, for large corpora).
     """
+    import faiss
+
     if vectors.ndim != 2:
         raise PlanQAError(f"vectors must be 2-D, got shape {vectors.shape}")
     dim = vectors.shape[1]
@@ -45,14 +51,48 @@ def build(vectors: np.ndarray, kind: str = "flat") -> faiss.Index:
 
 
 def save(index: faiss.Index, path: Path) -> None:
-    faiss.write_index(index, str(path))
+    import faiss
+
+    faiss.write_index(resolve(index), str(path))
 
 
 def load(path: Path) -> faiss.Index:
+    import faiss
+
     try:
         return faiss.read_index(str(path))
     except RuntimeError as exc:
         raise PlanQAError(f"{path}: not a readable FAISS index ({str(exc).splitlines()[0]})") from exc
+
+
+class LazyIndex:
+    """The FAISS index in `path`, read on first use (attributes pass through to it).
+
+    The default mode never searches chunk vectors (they only rescore sentences), so a
+    one-shot `planqa ask` skips importing faiss and reading the file (issue 16). The
+    build's checksums were verified when it was loaded, as for every other file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._index: faiss.Index | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> faiss.Index:
+        with self._lock:
+            if self._index is None:
+                self._index = load(self.path)
+            return self._index
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.get(), name)
+
+
+def resolve(index: faiss.Index | LazyIndex) -> faiss.Index:
+    """The FAISS index itself, read now if it is a LazyIndex."""
+    return index.get() if isinstance(index, LazyIndex) else index
 
 
 def search(index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None,
@@ -67,6 +107,9 @@ def search(index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | 
         exact_filter: score the allowed vectors of a non-flat index exactly; False walks
             the graph with a FAISS selector instead (kept so the benchmark can show why not).
     """
+    import faiss
+
+    index = resolve(index)
     k = min(k, index.ntotal)
     if k <= 0:
         return np.zeros(0, np.float32), np.zeros(0, np.int64)

@@ -74,7 +74,7 @@ def sha256_file(path: Path) -> str:
 # and constants. A change to any of them makes the stored tokens disagree with
 # query tokenisation, so the index is stale (issue 10, part 3).
 TOKEN_RESOURCES = (
-    "qa/data/userdict.txt", "qa/data/places.txt", "qa/index/segment.py",
+    "qa/data/userdict.txt", "qa/data/places.txt", "qa/index/segment.py", "qa/index/lexicon.py",
     "qa/ingest/chunking.py", "qa/ingest/tables.py", "qa/ingest/documents.py", "qa/ingest/text.py",
     "qa/ingest/layout.py", "qa/ingest/metadata.py", "qa/ingest/readers/__init__.py", "qa/ingest/readers/sniff.py",
     "qa/ingest/readers/txt.py", "qa/ingest/readers/word.py", "qa/ingest/readers/wordxml.py",
@@ -187,10 +187,12 @@ def _load_build(settings: Settings, build: Path) -> LoadedIndex:
         rows, chunks = read_chunks(build)
         documents = read_documents(build)
         sentences = [Sentence(**row) for row in _read_jsonl(build / "sentences.jsonl")]
-        sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
+        # Memory-mapped: pages come from the shared page cache, read when a sentence is
+        # rescored, not copied into every app process (issue 16, ~0.9 GB at 1000x).
+        sentence_vectors = np.load(build / "sentence_vectors.npy", mmap_mode="r", allow_pickle=False)
         vocab_terms = json.loads((build / "vocab_terms.json").read_text(encoding="utf-8"))
-        vocab_vectors = np.load(build / "vocab_vectors.npy", allow_pickle=False)
-        index = dense.load(build / "dense.faiss")
+        vocab_vectors = np.load(build / "vocab_vectors.npy", mmap_mode="r", allow_pickle=False)
+        index = dense.LazyIndex(build / "dense.faiss")  # read on first dense search
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexProblem("corrupt", f"index in {build} cannot be read ({exc}); rebuild with `planqa index build`") from exc
     add_words(sorted({d.city for d in documents.values() if d.city}))

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from qa.ingest.documents import Document
 from qa.ingest.layout import Heading
@@ -184,7 +185,7 @@ def _blocks(doc: Document) -> list[tuple[str, list[tuple[int, int]]]]:
 def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a paragraph where a heading marker follows a sentence end."""
     cuts = [start] + [m.end() for m in _INLINE_HEADING.finditer(text, start, end)] + [end]
-    return [strip_span(text, a, b) for a, b in zip(cuts, cuts[1:]) if strip_span(text, a, b)[1] > strip_span(text, a, b)[0]]
+    return [strip_span(text, a, b) for a, b in pairwise(cuts) if strip_span(text, a, b)[1] > strip_span(text, a, b)[0]]
 
 
 class _Outline:

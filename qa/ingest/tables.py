@@ -101,7 +101,7 @@ def parse_table(text: str, lines: list[Span]) -> Table | None:
     cells = _merge_unit_lines(text, lines)
     values = [text[s:e] for s, e in cells]
     best: tuple[int, int, int, list[tuple[int, int, str]]] | None = None  # (key..., rows)
-    for offset in range(0, 3):
+    for offset in range(3):
         for width in range(2, 7):
             if offset + width >= len(values):
                 continue

@@ -31,6 +31,8 @@ def _args(**changes: object) -> argparse.Namespace:
         ({"scale": "0,10"}, "at least 1"),
         ({"repeat": 0}, "--repeat must be at least 1"),
         ({"index": "LIVE"}, "holds a live index"),
+        ({"store": "faiss,elastic"}, "Unknown store 'elastic'"),
+        ({"store": "milvus:nodb"}, "Unknown store"),
     ],
 )
 def test_main_refuses_bad_arguments(tmp_path: Path, changes: dict, message: str) -> None:
@@ -68,7 +70,7 @@ def test_bench_one_scale_end_to_end(tmp_path: Path) -> None:
     assert result["modes"]["bm25"]["embed_p50"] < result["modes"]["dense"]["embed_p50"]
     assert 0.0 < result["modes"]["hybrid+rescore"]["hit@5"] <= 1.0
     assert result["peak_rss_mb"] > 0 and result["index_mb"] > 0
-    assert [row["index"] for row in result["ann"]][0] == "flat"
+    assert next(row["index"] for row in result["ann"]) == "flat"
     # The repository's own index is never touched.
     assert (live.read_text(encoding="utf-8") if live.exists() else None) == before
 

@@ -8,7 +8,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from web_fake import FakePipeline
@@ -197,7 +197,7 @@ def test_client_api(app: tuple[str, Any]) -> None:
 
 
 class SlowPipeline:
-    documents: list[Any] = []
+    documents: ClassVar[list[Any]] = []
 
     def ask(self, question: str, history: list[str] | None = None, doc: str | None = None) -> AskResponse:
         time.sleep(1.5)

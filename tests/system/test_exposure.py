@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import gradio as gr
 import httpx
@@ -22,7 +22,7 @@ TRAVERSAL = ["../../etc/passwd", "/etc/passwd", "..", "seeds/../../../etc/passwd
 
 
 class FailingPipe:
-    documents: list[Any] = []
+    documents: ClassVar[list[Any]] = []
 
     def ask(self, question: str, history: list[str] | None = None, doc: str | None = None) -> AskResponse:
         raise RuntimeError("index file /srv/secret/chunks.jsonl is corrupt")

@@ -59,3 +59,27 @@ def test_plan_text_never_needs_the_full_tokenizer(models, pipe) -> None:
     assert lean._full is None
     lean._tokenize(["Привет"])  # another script: the full tokenizer, loaded on first need
     assert lean._full is not None
+
+
+def test_a_question_tokenized_by_its_own_pieces_equals_the_full_export(models, pipe) -> None:
+    # Issue 16: a one-shot ask builds a unigram model of only its question's pieces (qa.index.pieces).
+    full, _ = models
+    fresh = enc.Encoder(full_model_dir(full))._model
+    assert fresh.tokenizer is None and fresh._pieces is not None
+    questions = [json.loads(line)["question"] for line in
+                 (Path(__file__).resolve().parents[2] / "eval" / "dataset.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    prompt = fresh.prompts.get("query", "")
+
+    def same(text: str) -> bool:
+        (ids, mask), (ids_full, mask_full) = fresh._tokenize([prompt + text]), full._tokenize([prompt + text])
+        return np.array_equal(ids, ids_full) and np.array_equal(mask, mask_full)
+
+    assert all(same(q) for q in questions + [d.title for d in pipe.index.documents.values()] + ["😀 宽带", "é café 规划"])
+    assert fresh.tokenizer is None  # none of them needed the lean tokenizer...
+    assert np.array_equal(fresh.encode(questions[:5], "query", 16), full.encode(questions[:5], "query", 16))
+    assert fresh.tokenizer is not None  # ...but a batch of five loads it, and so does a special token's string
+    assert all(same(text) for text in ODD)
+
+
+def full_model_dir(model: enc._OnnxModel) -> Path:
+    return model._full_path.parent

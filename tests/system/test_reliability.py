@@ -75,7 +75,7 @@ def test_bad_history_never_crashes(pipe: Pipeline, verbatim: Callable[..., None]
 
 def _planqa(*args: str, stdin: str | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "qa", *args], cwd=REPO_ROOT, input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", errors="surrogateescape", timeout=timeout)
+                          text=True, encoding="utf-8", errors="surrogateescape", timeout=timeout, check=False)
 
 
 def _error_lines(stderr: str) -> list[str]:
@@ -140,7 +140,7 @@ def test_cli_batch_reports_each_bad_line_and_goes_on(pipe: Pipeline, verbatim: C
 
 @pytest.mark.parametrize(("question", "reason"), BAD)
 def test_web_turn_and_api_refuse_bad_question(pipe: Pipeline, question: str, reason: str) -> None:
-    chat, sources, history, notice = answer_turn(pipe, question, [], ["旧问题"], ALL_DOCS)
+    _chat, sources, history, notice = answer_turn(pipe, question, [], ["旧问题"], ALL_DOCS)
     assert reason in notice and sources is None and history == ["旧问题"]
     assert "Traceback" not in notice and GENERIC_ERROR not in notice
     with pytest.raises(gr.Error, match=reason):
@@ -149,7 +149,7 @@ def test_web_turn_and_api_refuse_bad_question(pipe: Pipeline, question: str, rea
 
 @pytest.mark.parametrize("question", ODD)
 def test_web_turn_and_api_answer_odd_question(pipe: Pipeline, verbatim: Callable[..., None], question: str) -> None:
-    chat, sources, history, notice = answer_turn(pipe, question, [], [], ALL_DOCS)
+    chat, sources, _history, notice = answer_turn(pipe, question, [], [], ALL_DOCS)
     assert notice == "" and sources and chat[-1]["role"] == "assistant"
     assert "<script" not in chat[-1]["content"] + sources and "<img" not in chat[-1]["content"] + sources
     verbatim(pipe, AskResponse.model_validate(api_ask(pipe, question, [])))

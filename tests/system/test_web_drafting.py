@@ -172,12 +172,12 @@ def test_thumbs_down_becomes_an_eval_case_that_runs(page: Any, served: tuple[str
     cases = tmp_path / "feedback-cases.jsonl"
     run = [sys.executable, "-m", "qa"]
     exported = subprocess.run([*run, "feedback", "export", "--from", str(feedback), "--out", str(cases)],
-                              capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+                              capture_output=True, text=True, cwd=REPO_ROOT, timeout=120, check=False)
     assert exported.returncode == 0, exported.stderr
     [case] = [json.loads(line) for line in cases.read_text(encoding="utf-8").splitlines() if XIANYANG_Q in line]
     assert case["answerable"] is True and case["evidence"][0]["text"] == "宽带用户数超过60万户" and case["split"] == "dev"
     evaluated = subprocess.run([*run, "eval", "--dataset", str(cases), "--out", str(tmp_path / "report")],
-                               capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
+                               capture_output=True, text=True, cwd=REPO_ROOT, timeout=600, check=False)
     assert evaluated.returncode == 0, evaluated.stderr[-2000:]
     assert (tmp_path / "report" / "report.md").is_file() and "headline" in evaluated.stdout
 

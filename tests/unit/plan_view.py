@@ -11,7 +11,7 @@ from qa.index.build import sentence_units
 from qa.ingest.chunking import chunk_document
 from qa.ingest.documents import Document, read_metadata
 
-PLAN = "\n".join([
+PLAN = "\n".join([  # noqa: FLY002 - one line per document line
     "甲市“十二五”信息化发展规划",
     "一、“十一五”信息化发展现状",
     "（一）发展基础",

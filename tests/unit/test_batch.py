@@ -5,7 +5,7 @@ import codecs
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -51,7 +51,7 @@ def test_bom_and_utf16_files_are_read(data: bytes) -> None:
 
 
 class EchoPipe:
-    documents: list[Any] = []
+    documents: ClassVar[list[Any]] = []
 
     def ask(self, question: str, history: list[str] | None = None, doc: str | None = None, id: str | None = None) -> AskResponse:
         return AskResponse(id=id, question=question, rewritten_question=question, answerable=True, answer="答")

@@ -96,3 +96,25 @@ def test_empty_corpus_scores_nothing() -> None:
 def test_bad_parameters_are_refused(k1: float, b: float, message: str) -> None:
     with pytest.raises(PlanQAError, match=message):
         BM25(CORPUS, k1=k1, b=b)
+
+
+@pytest.mark.parametrize("query", [["宽带"], ["宽带", "达到", "光纤"], ["网络", "覆盖", "全市", "电子政务", "万户"]])
+def test_scores_equal_scipys_sparse_product_bit_for_bit(query: list[str]) -> None:
+    # The column-by-column sum must add the same float64 products in the same order as
+    # the scipy CSC product it replaced (issue 16), or ranks of tied chunks could move.
+    sparse = pytest.importorskip("scipy.sparse")
+    index = BM25(CORPUS, k1=1.5, b=0.3)
+    weight_of = index.query_weights(query, {"光纤": 0.37, "万户": 0.61})
+    ids = sorted(weight_of)
+    reference = np.asarray(sparse.csc_matrix(index.weights)[:, ids] @ np.array([weight_of[i] for i in ids])).ravel()
+    np.testing.assert_array_equal(index.scores(query, {"光纤": 0.37, "万户": 0.61}), reference.astype(np.float32))
+
+
+def test_stacked_repeats_every_row() -> None:
+    index = BM25(CORPUS)
+    tiled = index.stacked(3)
+    assert tiled.n_docs == 3 * len(CORPUS) and tiled.vocab == index.vocab
+    np.testing.assert_array_equal(tiled.scores(["宽带", "光纤"]), np.tile(index.scores(["宽带", "光纤"]), 3))
+    np.testing.assert_array_equal(tiled.weights.toarray(), np.vstack([index.weights.toarray()] * 3))
+    with pytest.raises(PlanQAError, match="copies must be at least 1, got 0"):
+        index.stacked(0)

@@ -104,9 +104,8 @@ def test_temp_names_are_unique(tmp_path: Path) -> None:
 
 
 def test_second_builder_is_told_and_waits(tmp_path: Path) -> None:
-    with build_lock(tmp_path, log=lambda _: None), pytest.raises(BlockingIOError):
-        with build_lock(tmp_path, wait=False):
-            pass
+    with build_lock(tmp_path, log=lambda _: None), pytest.raises(BlockingIOError), build_lock(tmp_path, wait=False):
+        pass
     with build_lock(tmp_path, wait=False):  # released once the first is done
         pass
 

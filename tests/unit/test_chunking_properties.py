@@ -5,6 +5,7 @@ ask() on arbitrary questions needs the real model: tests/system/test_ask_propert
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -54,7 +55,7 @@ def test_chunks_are_exact_ordered_spans(text: str, max_chars: int) -> None:
         for cell in chunk.cells:
             assert chunk.start <= cell.start <= cell.end <= chunk.end
             assert text[cell.start:cell.end] == cell.value
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert before.end <= after.start, (before, after)
     assert chunk_document(doc, max_chars, max_chars // 4) == chunks  # deterministic
 

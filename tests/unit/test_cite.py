@@ -101,10 +101,10 @@ def test_page_is_named_when_the_source_has_pages() -> None:
 
 
 def cite(**changes: Any) -> CitationOut:
-    data: dict[str, Any] = dict(
-        n=1, doc_id="xy", title=TITLE, section=SECTION, start=3732, end=3744, quote="全市宽带用户达到95万户",
-        key="95万户", display="全市宽带用户达到95万户", doc_number=DOCNO, issue_date="2011年1月26日", kind="text",
-    )
+    data: dict[str, Any] = {
+        "n": 1, "doc_id": "xy", "title": TITLE, "section": SECTION, "start": 3732, "end": 3744, "quote": "全市宽带用户达到95万户",
+        "key": "95万户", "display": "全市宽带用户达到95万户", "doc_number": DOCNO, "issue_date": "2011年1月26日", "kind": "text",
+    }
     return CitationOut(**{**data, **changes})
 
 

@@ -24,7 +24,7 @@ from qa.app.plain import (
     references_text,
 )
 
-MARKUP = re.compile(r"<[a-z/][^>]*>|\*\*|&[a-z]+;|\\\[|^>", re.M)
+MARKUP = re.compile(r"<[a-z/][^>]*>|\*\*|&[a-z]+;|\\\[|^>", re.MULTILINE)
 
 
 @pytest.mark.parametrize("resp", [answer(), comparison(), silent(), answer(citations=[row_cite()], answer="")],

@@ -21,7 +21,7 @@ from qa.evaluation.scale import (
 from qa.index import dense
 from qa.ingest.documents import load_documents
 
-PLAN = "\n".join([
+PLAN = "\n".join([  # noqa: FLY002 - one line per document line
     "咸阳市“十二五”信息化发展规划",
     "咸阳市人民政府办公室关于印发规划的通知",
     "咸政办发〔2011〕11号",

@@ -70,9 +70,15 @@ def _engine(ids: list[int], scores: list[float]):
 def test_tie_complete_sees_every_tie_at_the_cut() -> None:
     # Five chunks tie at 1.0; the engine would hand back the highest ids first.
     fetch, calls = _engine([0, 1, 2, 3, 4, 5, 6], [1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 0.5])
-    run = tie_complete(fetch, depth=3, step=1)
+    run = tie_complete(fetch, depth=3)
     assert run.ids.tolist() == [5, 0, 1] and run.scores.tolist() == [2.0, 1.0, 1.0]
-    assert calls == [4, 5, 6, 7]  # asked until the last hit scored below the cut
+    assert calls == [6, 12]  # asked again, for twice as many, while the last hit tied with the cut
+
+
+def test_tie_complete_doubles_through_a_long_tie() -> None:
+    fetch, calls = _engine(list(range(1000)), [1.0] * 999 + [0.5])
+    assert tie_complete(fetch, depth=2).ids.tolist() == [0, 1]
+    assert calls == [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 
 
 def test_tie_complete_edges() -> None:

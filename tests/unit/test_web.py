@@ -232,7 +232,7 @@ def test_submit_stages_then_answers_and_keeps_the_turn(tmp_path: Path) -> None:
 ])
 def test_refused_question_stays_in_the_box_with_one_notice(tmp_path: Path, question: str, message: str) -> None:
     pipe = FakePipe()
-    [(box, chat, panel, store, notice, send, last, _, _)] = _run(ChatApp(pipe, tmp_path / "fb.jsonl"), question, [])
+    [(box, chat, _panel, _store, notice, _send, _last, _, _)] = _run(ChatApp(pipe, tmp_path / "fb.jsonl"), question, [])
     assert isinstance(box, type(gr.skip())) and isinstance(chat, type(gr.skip()))  # box and chat untouched
     assert message in notice and notice.count('class="notice"') == 1 and pipe.calls == []
 
@@ -250,7 +250,7 @@ def test_empty_submit_right_after_a_question_is_a_double_press(tmp_path: Path) -
 def test_unexpected_error_is_generic_and_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     app = ChatApp(FakePipe(RuntimeError("index file /secret/path corrupt")), tmp_path / "fb.jsonl")
     with caplog.at_level(logging.ERROR, logger="qa.app.web"):
-        _, (box, chat, panel, store, notice, send, _, _, _) = _run(app, "咸阳宽带？", [])
+        _, (_box, chat, _panel, store, _notice, send, _, _, _) = _run(app, "咸阳宽带？", [])
     assert GENERIC_ERROR in chat[-1]["content"] and "secret" not in json.dumps(chat, ensure_ascii=False)
     assert isinstance(store, type(gr.skip())) and send.interactive is True
     assert "index file /secret/path corrupt" in caplog.text

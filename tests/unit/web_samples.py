@@ -1,7 +1,7 @@
 """Hand-built answers for the web, export and feedback tests (no model, no index)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from qa.answer.cite import format_reference
 from qa.answer.present import SILENT
@@ -22,28 +22,28 @@ ROW = "数字档案馆工程 · 实施单位：档案局 · 计划经费：840�
 
 def cite(**changes: Any) -> CitationOut:
     start = 3700 + CONTEXT.index(QUOTE)
-    data: dict[str, Any] = dict(
-        n=1, doc_id="xianyang-12th", title=TITLE, section=SECTION, start=start, end=start + len(QUOTE),
-        quote=QUOTE, key="95万户", display=QUOTE, doc_number=DOCNO, issue_date=DATE, kind="text",
-        context_start=3700, context_end=3700 + len(CONTEXT), context=CONTEXT, reference=REFERENCE,
-    )
+    data: dict[str, Any] = {
+        "n": 1, "doc_id": "xianyang-12th", "title": TITLE, "section": SECTION, "start": start, "end": start + len(QUOTE),
+        "quote": QUOTE, "key": "95万户", "display": QUOTE, "doc_number": DOCNO, "issue_date": DATE, "kind": "text",
+        "context_start": 3700, "context_end": 3700 + len(CONTEXT), "context": CONTEXT, "reference": REFERENCE,
+    }
     return CitationOut(**{**data, **changes})
 
 
 def row_cite(**changes: Any) -> CitationOut:
-    data: dict[str, Any] = dict(
-        n=1, doc_id="baoji", title=BAOJI, section="附件： > 社会信息化重点工程", start=100, end=118,
-        quote="数字档案馆工程\n档案局\n840", key="840", display=ROW, doc_number="", issue_date="", kind="table_row",
-        context_start=100, context_end=118, context="数字档案馆工程\n档案局\n840", reference="",
-    )
+    data: dict[str, Any] = {
+        "n": 1, "doc_id": "baoji", "title": BAOJI, "section": "附件： > 社会信息化重点工程", "start": 100, "end": 118,
+        "quote": "数字档案馆工程\n档案局\n840", "key": "840", "display": ROW, "doc_number": "", "issue_date": "", "kind": "table_row",
+        "context_start": 100, "context_end": 118, "context": "数字档案馆工程\n档案局\n840", "reference": "",
+    }
     return CitationOut(**{**data, **changes})
 
 
 def answer(**changes: Any) -> AskResponse:
-    data: dict[str, Any] = dict(
-        question="到2015年咸阳的宽带用户目标是多少？", rewritten_question="到2015年咸阳的宽带用户目标是多少？",
-        answerable=True, answer=f"全市宽带用户达到**95万户** [1]\n\n> “{QUOTE}” [1]\n\n[1] 《{TITLE}》", citations=[cite()],
-    )
+    data: dict[str, Any] = {
+        "question": "到2015年咸阳的宽带用户目标是多少？", "rewritten_question": "到2015年咸阳的宽带用户目标是多少？",
+        "answerable": True, "answer": f"全市宽带用户达到**95万户** [1]\n\n> “{QUOTE}” [1]\n\n[1] 《{TITLE}》", "citations": [cite()],
+    }
     return AskResponse(**{**data, **changes})
 
 
@@ -61,10 +61,10 @@ def comparison() -> AskResponse:
 def silent(**changes: Any) -> AskResponse:
     related = [PassageOut(doc_id="baoji", chunk_id="c1", section="（三）发展目标", start=10, end=40,
                           text="宽带用户数超过60万户，数字电视用户突破35万户。", score=0.2, label="到2015年的目标")]
-    data: dict[str, Any] = dict(
-        question="渭南市的宽带目标是多少？", rewritten_question="渭南市的宽带目标是多少？", answerable=False,
-        answer=SILENT, message="这些文档只涉及宝鸡、咸阳，没有关于渭南的内容。", related=related, reason="other_place",
-    )
+    data: dict[str, Any] = {
+        "question": "渭南市的宽带目标是多少？", "rewritten_question": "渭南市的宽带目标是多少？", "answerable": False,
+        "answer": SILENT, "message": "这些文档只涉及宝鸡、咸阳，没有关于渭南的内容。", "related": related, "reason": "other_place",
+    }
     return AskResponse(**{**data, **changes})
 
 
@@ -76,7 +76,7 @@ def turn(resp: AskResponse | None = None, history: list[str] | None = None, aske
 class FakePipe:
     """Answers every question with answer(question=...), or raises the error it was given."""
 
-    documents = [type("D", (), {"doc_id": "xianyang-12th", "title": TITLE, "doc_number": DOCNO})(),
+    documents: ClassVar[list[Any]] = [type("D", (), {"doc_id": "xianyang-12th", "title": TITLE, "doc_number": DOCNO})(),
                  type("D", (), {"doc_id": "baoji", "title": BAOJI, "doc_number": ""})()]
 
     def __init__(self, error: Exception | None = None) -> None:

@@ -102,26 +102,30 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def tie_complete(fetch: Callable[[int], Run], depth: int, step: int | None = None) -> Run:
+# Milvus answers at most 16 384 hits per search (its topk limit).
+MAX_FETCH = 16384
+
+
+def tie_complete(fetch: Callable[[int], Run], depth: int) -> Run:
     """The top-`depth` of an engine that breaks score ties its own way, with our tie-break.
 
-    Asks for more hits until the last one scores below the `depth`-th, so every hit
-    tied with the cut is seen, then sorts by (-score, id) and cuts: the same run as a
-    stable sort of all scores (qa.answer.retrieval.top_ids).
+    Asks for twice `depth`, then twice as many again, until the last hit scores below
+    the `depth`-th, so every hit tied with the cut is seen, then sorts by (-score, id)
+    and cuts: the same run as a stable sort of all scores (faiss_store.top_ids).
+    Doubling keeps the rounds few when boilerplate repeats a passage hundreds of times.
 
     Args:
         fetch: asks the engine for its top-n as a Run, in any tie order.
         depth: how many hits are wanted.
-        step: how many more to ask for each round (default: depth).
     """
     if depth <= 0:
         return Run.empty()
-    limit = depth + (step or depth)
+    limit = min(2 * depth, MAX_FETCH)
     while True:
         run = fetch(limit)
-        if len(run.ids) < limit or run.scores[depth - 1] > run.scores[-1]:
+        if len(run.ids) < limit or run.scores[depth - 1] > run.scores[-1] or limit >= MAX_FETCH:
             break
-        limit += step or depth
+        limit = min(2 * limit, MAX_FETCH)
     order = np.lexsort((run.ids, -run.scores))[:depth]
     return Run(run.ids[order], run.scores[order])
 
