@@ -52,7 +52,7 @@ def split_aspects(question: str, answer_type: str, places: tuple[str, ...] = (),
 
 def _clause_aspects(question: str, setting: str) -> list[Aspect]:
     """One aspect per clause that asks on its own ("…是多少？在全省排第几？")."""
-    clauses = [c for c in re.split(r"(?<=[？?；;，,])", question) if c.strip("？?；;，, ")]
+    clauses = [c for c in re.split(r"(?<=[？?；;，,、])", question) if c.strip("？?；;，,、 ")]
     asking = [c for c in clauses if _ASKING.search(c)]
     if len(asking) < 2 or len(asking) != len(clauses) and not _ASKING.search(clauses[-1]):
         return []
@@ -60,7 +60,7 @@ def _clause_aspects(question: str, setting: str) -> list[Aspect]:
 
 
 def _label(clause: str) -> str:
-    text = re.sub(r"[？?；;，,。]", "", clause).strip()
+    text = re.sub(r"[？?；;，,。、]", "", clause).strip()
     return text if len(text) <= 12 else text[:12] + "…"
 
 

@@ -26,9 +26,19 @@ class Side:
     asks: str = ""  # the words that say which value is wanted, when not the whole question (an aspect)
 
 
+_YEAR_BEFORE = re.compile(r"(?:(?:19|20)\d{2}\s*年?(?:底|末)?|十[一二三四五]五(?:末|期间)?)\s*(?:的)?$")
+
+
+def _start(question: str, name: str) -> int:
+    """Where a name's segment starts: at its year when the year comes first ("2007年咸阳…")."""
+    at = question.find(name)
+    before = _YEAR_BEFORE.search(question[max(0, at - 8):at])
+    return at - len(before.group()) if before else at
+
+
 def _spans(question: str, names: list[str]) -> list[tuple[str, int, int]]:
-    """Each name's segment: from its first mention to the next name's."""
-    starts = sorted((question.find(n), n) for n in names)
+    """Each name's segment: from its first mention (or the year just before it) to the next name's."""
+    starts = sorted((_start(question, n), n) for n in names)
     return [(name, at, starts[k + 1][0] if k + 1 < len(starts) else len(question)) for k, (at, name) in enumerate(starts)]
 
 

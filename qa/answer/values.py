@@ -129,7 +129,7 @@ def unit_conflict(question: str, number: str) -> bool:
 
 
 # A rank asked ("排第几", "名次") is answered by a rank ("第二名", "第9位").
-_RANK_ASKED = re.compile(r"第几|排名|名次|排在|位列|排第")
+_RANK_ASKED = re.compile(r"第几|名次|排第|排名第|排在第|位列第|排什么位置|排名如何|排名怎样")
 _RANK = re.compile(r"第[一二三四五六七八九十百\d]+(?:名|位)")
 
 
