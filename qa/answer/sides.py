@@ -36,15 +36,17 @@ def _start(question: str, name: str) -> int:
     return at - len(before.group()) if before else at
 
 
-def _spans(question: str, names: list[str]) -> list[tuple[str, int, int]]:
-    """Each name's segment: from its first mention (or the year just before it) to the next name's."""
-    starts = sorted((_start(question, n), n) for n in names)
+def _spans(question: str, names: list[str], own_years: bool = False) -> list[tuple[str, int, int]]:
+    """Each name's segment: from its first mention to the next name's; when each side has
+    its own year, from the year just before the name ("2007年咸阳…和2009年宝鸡…")."""
+    starts = sorted(((_start(question, n) if own_years else question.find(n)), n) for n in names)
     return [(name, at, starts[k + 1][0] if k + 1 < len(starts) else len(question)) for k, (at, name) in enumerate(starts)]
 
 
 def place_sides(question: str, cities: list[str], years: tuple[int, ...]) -> list[Side]:
     """One side per corpus city named; a year inside a city's segment is that city's own."""
-    segments = _spans(question, cities)
+    # One year for all ("到2015年宝鸡和咸阳…") is shared; several years belong to their sides.
+    segments = _spans(question, cities, own_years=len(years) >= 2)
     own = {name: [y for y in years if str(y) in question[lo:hi]] for name, lo, hi in segments}
     sides = []
     for name, _, _ in segments:

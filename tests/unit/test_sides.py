@@ -42,3 +42,10 @@ def test_a_year_and_another_period() -> None:
 
 def test_no_comparison_is_one_side() -> None:
     assert sides("咸阳到2015年宽带用户要达到多少？") == [("", "咸阳到2015年宽带用户要达到多少？", "咸阳")]
+
+
+def test_a_year_written_before_its_city_is_that_citys() -> None:
+    got = sides("2007年咸阳移动在网用户和2009年宝鸡移动电话用户分别是多少？")
+    assert [(label, city) for label, _, city in got] == [("咸阳", "咸阳"), ("宝鸡", "宝鸡")]
+    assert "2007" in got[0][1] and "2009" not in got[0][1]
+    assert "2009" in got[1][1] and "2007" not in got[1][1]
