@@ -260,7 +260,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         return Refusal("weak_evidence", f"文档中没有关于“{'、'.join(latin)}”的这一项内容。")
     # A table row's clause is its item with the cell ("企业互联网普及率 · 2015年：100%").
     clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else _key_clause(view, quote)
-    whole = _whole_area_only(facts, clause) if facts.wants_number else ""
+    whole = _whole_area_only(facts, clause, evidence) if facts.wants_number else ""
     if whole:
         return Refusal("no_value", f"文档只给出了{whole}的数据，没有单列“{'、'.join(facts.qualifiers)}”的。")
     if facts.qualifiers and qualifier_fit(facts.qualifiers, clause) < 0:
@@ -273,6 +273,8 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.wants_number and quote.key_start >= 0 and unit_conflict(facts.text, shown):
         return Refusal("no_value", f"文档中找到了相关段落，但给出的数字（{shown}）不是问题所问的那一类数。")
     quoted = chunk.display if chunk.kind == "table_row" else doc.text[quote.start:quote.end]
+    if facts.answer_type == "when" and quote.key_start < 0 and not _DATE_OR_YEAR.search(quoted):
+        return Refusal("no_value", "文档中找到了相关段落，但没有写明时间。")
     if facts.answer_type == "who" and not ORGANISATION.search(quoted):
         return Refusal("no_value", "文档中找到了相关段落，但没有写明由哪个部门或单位负责。")
     if facts.wants_number and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
@@ -286,21 +288,25 @@ def _shown_value(chunk, quote: Quote, value: str) -> str:
     return chunk.cell_text(cell).partition("：")[2] if cell is not None else value
 
 
+_DATE_OR_YEAR = re.compile(r"(?:19|20)\d{2}|[〇○零一二三四五六七八九十]{2,4}年|\d{1,2}月|年度")
 _WHOLE_AREA = re.compile(r"全市|全省|全县|全区|全国|全域")
 _OWNER = re.compile(r"([\u4e00-\u9fff]{2,10}?(?:集团|公司|有限公司|企业|项目|工程|厂|基地|园区))")
 
 
-def _whole_area_only(facts: QueryFacts, clause: str) -> str:
-    """A sub-group asked (农村宽带用户) and the clause gives the whole area's figure
-    ("全市宽带用户达到95万户"): the whole area named ('全市'), else ''."""
-    whole = _WHOLE_AREA.search(clause)
-    if whole is None or not facts.qualifiers:
+def _whole_area_only(facts: QueryFacts, clause: str, evidence: str = "") -> str:
+    """A sub-group asked (农村宽带用户) and the figure is the whole area's: its clause says
+    全市 ("全市宽带用户达到95万户"), or neither the quote nor its headings name the sub-group
+    or any other of its group ("有线电视用户达到46万户" for 农村有线电视用户). The whole
+    area ('全市' or '全域'), else ''."""
+    if not facts.qualifiers:
         return ""
+    named = _WHOLE_AREA.search(clause)
+    text = clause if named else evidence
     for word in facts.qualifiers:
-        group = next((g for g in QUALIFIER_GROUPS if word in g), ())
-        if word in clause or any(other in clause for other in group):
+        group = next((g for g in QUALIFIER_GROUPS if word in g), (word,))
+        if any(member in text for member in group):
             return ""
-    return whole.group()
+    return named.group() if named else "总体"
 
 
 def _other_owner(facts: QueryFacts, clause: str) -> str:

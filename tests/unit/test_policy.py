@@ -188,3 +188,12 @@ def test_a_sub_group_is_not_answered_by_the_whole_areas_figure() -> None:
     assert _whole_area_only(facts, "全市宽带用户达到95万户") == "全市"
     assert _whole_area_only(facts, "全市农村宽带用户达到20万户") == ""
     assert _whole_area_only(analyse("咸阳2015年宽带用户目标是多少？", ("咸阳",)), "全市宽带用户达到95万户") == ""
+
+
+def test_a_sub_group_is_not_answered_by_a_figure_that_names_no_sub_group() -> None:
+    from qa.answer.policy import _whole_area_only
+    from qa.answer.query import analyse
+
+    facts = analyse("十一五末咸阳农村有线电视用户有多少户？", ("咸阳",))
+    assert _whole_area_only(facts, "有线电视用户达到46万户", "有线电视用户达到46万户\n一、发展现状") == "总体"
+    assert _whole_area_only(facts, "有线电视用户达到46万户", "农村有线电视用户达到46万户") == ""
