@@ -148,6 +148,8 @@ def answer_type(question: str) -> str:
     if _WHO_WORDS.search(question) and re.search(r"由|负责|实施|牵头|承担|主管|承办", question) \
             and not re.search(r"哪些(?:项目|工程|任务|工作|系统|平台)", question):
         return "who"  # "由哪些部门来实施" asks who, though it says 哪些
+    if re.search(r"哪几年|哪一?年(?!度的)", question) and not re.search(r"哪些(?!年)", question):
+        return "when"  # "哪几年实施" asks when, though it says 哪几
     if _LIST_WORDS.search(question):
         return "list"
     if _WHEN_WORDS.search(question):

@@ -88,4 +88,5 @@ def test_an_indicator_asked_without_how_much_is_a_number_question() -> None:
     assert answer_type("宝鸡2015年农村居民每百户电脑拥有量目标？") == "number"
     assert answer_type("咸阳的宽带普及率？") == "number"
     assert answer_type("咸阳 2015 年 宽带用户 目标?") == "number"
+    assert answer_type("咸阳宽带接入工程安排在哪几年实施？") == "when"
     assert answer_type("咸阳的电子政务目标？") != "number"
