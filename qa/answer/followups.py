@@ -16,6 +16,7 @@ from qa.answer.rewrite import is_elliptical, rewrite_with_focus
 from qa.answer.sides import Side, split_sides
 from qa.answer.view import AnswerView
 
+_ASKS_A_CELL = re.compile(r"经费|投资|资金|多少钱|花|谁|单位|部门|负责|实施|哪一?年|何时|什么时候|年度")
 # (side, focus) -> the answered side; the pipeline's own answer step.
 AnswerSide = Callable[[Side, str], SideResult]
 
@@ -48,7 +49,9 @@ class ListFollowUps:
         if found is None or len(found[2].quotes) < n:
             return None
         facts, side, listed = found
-        detail = item_detail(self.view, listed.quotes[n - 1])
+        # "第三项计划经费多少？": the item's table row, its asked cell the key.
+        cells = each_row(self.view, listed.quotes, f"各{text}") if _ASKS_A_CELL.search(text) else []
+        detail = cells[n - 1] if len(cells) >= n else item_detail(self.view, listed.quotes[n - 1])
         return SideResult(Side(f"第{n}项", text, side.city), facts, listed.decision, listed.hits, quotes=[detail])
 
     def _extreme(self, text: str, past: list[str], answer: AnswerSide) -> SideResult | None:

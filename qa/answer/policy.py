@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
 from qa.answer.select import Quote, qualifier_fit
 from qa.answer.thesaurus import load_technologies, thesaurus_words
-from qa.answer.values import DOCUMENT_PARTS, ORGANISATION, longest_shared, unit_conflict
+from qa.answer.values import (
+    CN_COUNT,
+    DOCUMENT_PARTS,
+    ORGANISATION,
+    longest_shared,
+    unit_conflict,
+)
 from qa.answer.view import AnswerView
 from qa.index.segment import words
 
@@ -277,7 +283,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         return Refusal("no_value", "文档中找到了相关段落，但没有写明时间。")
     if facts.answer_type == "who" and not ORGANISATION.search(quoted):
         return Refusal("no_value", "文档中找到了相关段落，但没有写明由哪个部门或单位负责。")
-    if facts.wants_number and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)):
+    if facts.wants_number and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)) and not CN_COUNT.fullmatch(value):
         return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")
     return None
 

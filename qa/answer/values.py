@@ -49,7 +49,7 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
     value of the right kind in another unit, 0 none."""
     kind = facts.answer_type
     if kind == "number":
-        if _rank_span(text, question) is not None:
+        if _rank_span(text, question) is not None or _count_span(text, question) is not None:
             return 1.0
         numbers = [m.group() for m in _NUMBER.finditer(text) if not re.fullmatch(r"(?:19|20)\d{2}|\d", m.group())]
         if not numbers:
@@ -124,6 +124,8 @@ def fits_unit(question: str, number: str) -> bool | None:
 def unit_conflict(question: str, number: str) -> bool:
     """A number whose own unit is not of the kind asked ("20家" for a 交易额); a bare
     number (a table cell, an index) never conflicts."""
+    if CN_COUNT.fullmatch(number):
+        return False  # a count in Chinese numerals ("十大子网") is what 几个 asks
     # "350万" names a magnitude, not a unit: it is as bare as "350".
     return bool(_unit_of_number(number).strip(" 万亿千百")) and fits_unit(question, number) is False
 
@@ -131,6 +133,21 @@ def unit_conflict(question: str, number: str) -> bool:
 # A rank asked ("排第几", "名次") is answered by a rank ("第二名", "第9位").
 _RANK_ASKED = re.compile(r"第几|名次|排第|排名第|排在第|位列第|排什么位置|排名如何|排名怎样")
 _RANK = re.compile(r"第[一二三四五六七八九十百\d]+(?:名|位)")
+
+
+# A count written in Chinese numerals ("十大子网", "八个方向"), asked by 几个/几大/多少个.
+_COUNT_ASKED = re.compile(r"几[个大项条类种家级]|多少[个项条类种家]")
+CN_COUNT = re.compile(r"[一二三四五六七八九十两]{1,3}[个大项条类种家级][\u4e00-\u9fff]{0,4}")
+
+
+def _count_span(region: str, question: str) -> tuple[int, int] | None:
+    if not _COUNT_ASKED.search(question):
+        return None
+    for found in CN_COUNT.finditer(region):
+        if found.start() > 0 and region[found.start() - 1] == "第":
+            continue
+        return found.start(), found.end()
+    return None
 
 
 def _rank_span(region: str, question: str) -> tuple[int, int] | None:
@@ -189,6 +206,9 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
             chosen = (after or dates)[0]
             return start + chosen.start(), start + chosen.end()
     numbers = [m for m in _NUMBER.finditer(region) if m.group() not in question and not re.fullmatch(r"\d", m.group())]
+    counted = _count_span(region, question)
+    if counted is not None and not any(fits_unit(question, m.group()) for m in numbers):
+        return start + counted[0], start + counted[1]
     if facts.wants_when:
         numbers = [m for m in numbers if find_years(m.group() + "年")] or numbers
     elif numbers and any(not find_years(m.group() + "年") or m.group().endswith(("万", "户", "元", "%")) for m in numbers):

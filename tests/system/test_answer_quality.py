@@ -240,3 +240,9 @@ def test_a_what_answer_may_name_a_sub_group(pipe) -> None:
 def test_lists_by_a_named_box_and_by_a_heading_no_passage_found(pipe, question, items) -> None:
     top = headline(ask(pipe, question).answer)
     assert all(item in top for item in items), top
+
+
+def test_the_nth_item_and_its_asked_cell(pipe) -> None:
+    response = ask(pipe, "第三项计划经费多少？", ["宝鸡附件里两化融合重点工程列了哪些项目？"])
+    top = headline(response.answer)
+    assert "省级两化融合试验区建设工程" in top and "3,000" in top, response.answer

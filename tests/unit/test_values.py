@@ -36,6 +36,8 @@ def key(text: str, question: str, terms: list[tuple[str, float]] | None = None) 
     ("2009年我市信息化综合指数达到0.686，预计2010年达到0.707。", "2010年信息化综合指数预计达到多少？", "0.707"),
     # a growth rate is a percentage, even next to an output in 元
     ("力争电子信息产业的工业总产值年均增速24.8%，到2015年产值达到81.94亿元。", "电子信息产业工业总产值年均增速目标是多少？", "24.8%"),
+    # a count in Chinese numerals answers 几个
+    ("设立了土地、气象、种植业等十大子网，突出农业科技应用。", "农业信息港一共设了几个子网?", "十大子网"),
     # a date is not a quantity
     ("9月23日，多晶硅项目开工，投资37亿元。", "硅料工程花费多少钱？", "37亿元"),
 ])
