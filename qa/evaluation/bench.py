@@ -189,6 +189,12 @@ def store_setting(store: str, folder: Path) -> str:
     return f"milvus:{folder / 'milvus.db'}" if store == "milvus" else store
 
 
+def _cache_entries(path: Path) -> int:
+    """Texts in one embedding-cache file (format 2: {"format", "entries"}; before: a list)."""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    return len(record.get("entries", [])) if isinstance(record, dict) else len(record)
+
+
 def _disk_mb(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
 
@@ -235,7 +241,7 @@ def bench_scale(settings: Settings, multiple: int, work: Path, repeat: int, data
         result.update(store_build_s=built["store_build_s"], store_build_wall_s=wall, store_build_peak_rss_mb=rss)
         result["store_mb"] = _disk_mb(Path(spec)) if store == "milvus" or spec.endswith(".db") else None
     # Equal texts (boilerplate repeated across synthetic copies) are embedded once.
-    result["unique_embedded"] = sum(len(json.loads(p.read_text(encoding="utf-8"))) for p in (scaled.index_dir / "cache").glob("*.json"))
+    result["unique_embedded"] = sum(_cache_entries(p) for p in (scaled.index_dir / "cache").glob("*.json"))
     result["cache_mb"] = _disk_mb(scaled.index_dir / "cache")
     runs = []
     for number in range(repeat):

@@ -199,9 +199,11 @@ def _load_build(settings: Settings, build: Path) -> LoadedIndex:
     chunk_sentences: list[list[int]] = [[] for _ in chunks]
     for i, sentence in enumerate(sentences):
         chunk_sentences[sentence.chunk].append(i)
-    doc_chunk_ids = {
-        doc_id: np.array([i for i, c in enumerate(chunks) if c.doc_id == doc_id], dtype=np.int64) for doc_id in documents
-    }
+    by_doc: dict[str, list[int]] = {doc_id: [] for doc_id in documents}
+    for i, chunk in enumerate(chunks):  # one pass: per document was O(documents x chunks), ~1 min at 1000x
+        if chunk.doc_id in by_doc:
+            by_doc[chunk.doc_id].append(i)
+    doc_chunk_ids = {doc_id: np.array(ids, dtype=np.int64) for doc_id, ids in by_doc.items()}
     return LoadedIndex(
         documents=documents,
         chunks=chunks,
