@@ -47,5 +47,6 @@ def make_view(text: str = PLAN) -> AnswerView:
     for i, sentence in enumerate(sentences):
         chunk_sentences[sentence.chunk].append(i)
     index = SimpleNamespace(documents={doc.doc_id: doc}, chunks=chunks, sentences=sentences,
-                            sentence_vectors=np.zeros((len(sentences), 4), np.float32), chunk_sentences=chunk_sentences)
+                            sentence_vectors=np.zeros((len(sentences), 4), np.float32), chunk_sentences=chunk_sentences,
+                            doc_chunk_ids={doc.doc_id: np.arange(len(chunks), dtype=np.int64)})
     return AnswerView.of(index)
