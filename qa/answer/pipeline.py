@@ -256,12 +256,32 @@ class Pipeline:
         if best is None:
             return Refusal("weak_evidence", "文档中没有足够相关的内容回答这个问题。")
         corpus = replace(self.corpus, synonyms={**self.corpus.synonyms, **bridges}) if bridges else self.corpus
-        refusal = self._coverage_refusal(names, best, focus_facts, corpus)
-        refusal = refusal or rate_refusal(focus_facts, quote_evidence(self.view, best), corpus)
-        if facts.wants_list and self.view.chunks[best.chunk].kind == "table_row":
+        refusal = self._quote_refusal(facts, focus_facts, best, names, corpus)
+        if refusal is None:
+            return None
+        if facts.wants_list:
+            # A list's quotes that name what is asked answer it; the others are dropped.
+            kept = [q for q in decision.quotes[1:] if self._quote_refusal(facts, focus_facts, q, names, corpus) is None]
+            if kept:
+                decision.quotes[:] = kept
+                return None
+        # The best sentence does not answer; a close runner-up from another passage that
+        # passes every check does (its quote replaces the best one).
+        for other in decision.runners_up:
+            if self._quote_refusal(facts, focus_facts, other, names, corpus) is None:
+                decision.quotes[:] = [other]
+                return None
+        return refusal
+
+    def _quote_refusal(self, facts: QueryFacts, focus_facts: QueryFacts, quote: Quote, names: list[str],
+                       corpus: Corpus) -> Refusal | None:
+        """Why this quote does not answer the question, or None."""
+        refusal = self._coverage_refusal(names, quote, focus_facts, corpus)
+        refusal = refusal or rate_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
+        if facts.wants_list and self.view.chunks[quote.chunk].kind == "table_row":
             # One project's row (its unit, year, money) lists none of the project's parts.
-            refusal = refusal or list_noun_refusal(focus_facts, quote_evidence(self.view, best))
-        return refusal or answer_refusal(facts, best, self.view, self.corpus)
+            refusal = refusal or list_noun_refusal(focus_facts, quote_evidence(self.view, quote))
+        return refusal or answer_refusal(facts, quote, self.view, self.corpus)
 
     def _coverage_refusal(self, names: list[str], best: Quote, focus_facts: QueryFacts, corpus: Corpus) -> Refusal | None:
         """Refuse a quote that lacks what the question names.
@@ -274,6 +294,8 @@ class Pipeline:
         """
         unknown = unknown_terms(names, corpus)
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names if w not in unknown for t in tokenize(w))]
+        # one character ("线" of 拉上网线) is held by any word that has it (有线): it proves nothing
+        terms = [(t, w) for t, w in terms if len(t) >= 2] or terms
         if not terms or attribute_coverage(terms, quote_evidence(self.view, best), corpus, focus_facts.text) >= self.settings.min_evidence_coverage:
             return None
         if unknown:

@@ -61,7 +61,9 @@ FRAME_WORDS = frozenset(
     "请问 请 一下 多少 是 什么 哪些 哪个 哪几 几 几个 怎么 怎么样 怎样 如何 是否 是不是 有没有 吗 呢 呀 啊 吧 "
     "分别 各 各是 各有 具体 规划 规划里 规划中 文件 里面 里 中 的 了 有 要 在 和 与 及 对 将 把 被 为 "
     "达到 达 目标 目标值 计划 打算 预计 提出 实际 完成 目前 现在 截至 截止 年底 年末 底 末 期末 期间 时期 "
-    "规划 计划 十二五 十一五 十三五 信息化规划 到 多 大 哪一年 哪年 哪天 哪一天 什么时候 何时 哪个 哪家 谁 我市 全市 市 年 我 你 这个 那个 这 那 其 它 该 上述 情况 方面 内容 一共 总共 共 已经 已 以后 以前 之后 之前 以来 当时 那时 届时 时候".split()
+    "规划 计划 十二五 十一五 十三五 信息化规划 到 多 大 哪一年 哪年 哪天 哪一天 什么时候 何时 哪个 哪家 谁 我市 全市 市 年 我 你 这个 那个 这 那 其 它 该 上述 情况 方面 内容 一共 总共 共 已经 已 以后 以前 之后 之前 以来 当时 那时 届时 时候 "
+    # the kind of answer (叫什么名字), where in the text (文末), wishes (希望, 想让) and the end of a period
+    "名字 名称 叫 叫做 叫啥 啥 称为 做到 一年 每年 文末 文中 正文 文后 末尾 结尾 希望 想 想要 想让 能 能够 都 结束 结束时 时".split()
 )
 @dataclass(frozen=True)
 class Scope:
@@ -215,9 +217,21 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)
     text = re.sub(r"哪(?:些|几|个|一)[个项条类种点]?", " ", text)
     # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.
-    text = re.sub(r"(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名成倍]|公里|比例)?", " ", text)
+    text = re.sub(r"(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名成倍]|公里|比例|规模)?", " ", text)
+    # "除了A，还是哪个…": A is given, not asked.
+    text = re.sub(r"除了[^，,。？?]*?(?:以外|之外)?[，,]?\s*(?=还|也)", " ", text)
     kept = [w for w in words(text) if w not in FRAME_WORDS and re.search(r"[\w%]", w)]
-    return "".join(kept)
+    return _joined(kept)
+
+
+def _joined(kept: list[str]) -> str:
+    """Words joined as one phrase; two Latin words keep a space (CAD、CAM stays two terms)."""
+    out = ""
+    for word in kept:
+        if out and re.match(r"[A-Za-z0-9]", word) and re.search(r"[A-Za-z0-9]$", out):
+            out += " "
+        out += word
+    return out
 
 
 _WHO_ASKED = re.compile(r"部门|单位|机构|机关|牵头|负责|主管|承担|承办")

@@ -14,8 +14,10 @@ import numpy as np
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.retrieval import Hit
 from qa.answer.roles import TARGET_SECTIONS, sentence_role, sentence_year
+from qa.answer.thesaurus import phrase_synonyms
 from qa.answer.values import docpart_key, key_span, longest_shared, table_key, value_fit
 from qa.answer.view import AnswerView
+from qa.index.segment import tokenize
 from qa.ingest.chunking import Chunk
 from qa.ingest.text import clause_spans
 
@@ -67,6 +69,8 @@ class Decision:
     score: float = 0.0
     coverage: float = 0.0
     similarity: float = 0.0
+    # the next best sentences of other passages, for when the evidence check rejects the best
+    runners_up: list[Quote] = field(default_factory=list)
 
 
 def lexical_coverage(terms: list[tuple[str, float]], text: str, context: str,
@@ -203,6 +207,7 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
     # Without sentence rescoring every sentence gets the same, typical dense
     # term, so thresholds stay comparable across modes (ablation).
     neutral = weights.dense_floor + weights.dense_scale
+    synonyms = phrase_synonyms(question, view.synonyms, tokenize)
     found: list[_Candidate] = []
     latest = max((y for y in (view.profiles[view.chunks[h.chunk].doc_id].status_year for h in hits[:passages]) if y), default=None)
     for rank, hit in enumerate(hits[:passages]):
@@ -223,9 +228,9 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
             if is_row and facts.answer_type in _ROW_NAME_ONLY:
                 # Column headers (计划经费, 实施单位) name what a cell holds; a how- or
                 # what-question is about the row's item, so only its name counts.
-                coverage = lexical_coverage(terms, chunk.cells[0].value if chunk.cells else text, section, view.synonyms)
+                coverage = lexical_coverage(terms, chunk.cells[0].value if chunk.cells else text, section, synonyms)
             else:
-                coverage = lexical_coverage(terms, text + section if len(chunk.text) < 30 else text, section, view.synonyms)
+                coverage = lexical_coverage(terms, text + section if len(chunk.text) < 30 else text, section, synonyms)
             fit = value_fit(facts, text, question)
             # Every row of a year-column table names the year; that alone is weak evidence.
             year_weight = weights.year * (0.5 if is_row else 1.0)
@@ -365,4 +370,25 @@ def choose(
             continue
         used_chunks.add(chunk)
         quotes.append(_quote(view, candidate, facts, question, terms))
-    return Decision(quotes=quotes, score=best.score, coverage=best.coverage, similarity=best.similarity)
+    runners_up = _runners_up(view, scored, used_chunks, facts, question, terms) if max_quotes == 1 else []
+    return Decision(quotes=quotes, score=best.score, coverage=best.coverage, similarity=best.similarity,
+                    runners_up=runners_up)
+
+
+RUNNERS_UP = 3  # other passages' best sentences kept for the evidence check to fall back on
+RUNNER_UP_MARGIN = 0.35  # ... when they score within this much of the best
+
+
+def _runners_up(view: AnswerView, scored: list[_Candidate], used: set[int], facts: QueryFacts, question: str,
+                terms: list[tuple[str, float]]) -> list[Quote]:
+    """The best sentence of each next passage, close enough in score to the best."""
+    picked: list[Quote] = []
+    seen = set(used)
+    for candidate in scored[1:]:
+        if len(picked) >= RUNNERS_UP or candidate.score < scored[0].score - RUNNER_UP_MARGIN:
+            break
+        chunk = view.sentences[candidate.sentence].chunk
+        if chunk not in seen:
+            seen.add(chunk)
+            picked.append(_quote(view, candidate, facts, question, terms))
+    return picked

@@ -51,6 +51,20 @@ def thesaurus_words(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
     return [w for w in found if not any(w != other and w in other for other in found)]
 
 
+def phrase_synonyms(text: str, table: dict[str, tuple[str, ...]], tokenize) -> dict[str, tuple[str, ...]]:
+    """The thesaurus for one question: each word a thesaurus phrase of the question is cut
+    into (网上买卖 -> 网上, 买卖) also has the phrase's equivalents (电子商务), so a
+    sentence holding an equivalent holds the phrase's words; tokens of two characters or more."""
+    extra: dict[str, tuple[str, ...]] = {}
+    for phrase in thesaurus_words(text, table):
+        for token in tokenize(phrase):
+            if len(token) >= 2 and token != phrase:
+                extra[token] = extra.get(token, ()) + table[phrase]
+    if not extra:
+        return table
+    return {**table, **{t: table.get(t, ()) + syns for t, syns in extra.items()}}
+
+
 def expansions(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
     """Equivalents of the thesaurus words a text contains (longest matches only)."""
     return [syn for w in thesaurus_words(text, table) for syn in table[w] if syn not in text]

@@ -40,7 +40,9 @@ ORGANISATION = re.compile(
     r"由[^，。；]{2,24}?(?:负责|牵头|承担|组织|主管|实施|建设|管理)|[^，。；]{2,14}(?:牵头|负责)|"
     r"[^，。；《]{2,20}(?:办公室|政府|委员会|局|厅)关于印发|"
     r"(?:牵头|责任|实施|负责|主管|承办)单位|[^，。；]{2,14}(?:局|委|办|厅|政府|办公室|小组)(?:统一|统筹|具体)?(?:协调|部署|领导|指导)|(?:配合|会同|协助)[^，。；]{2,12}?(?:做好|完成|开展|推进|建设|实施)|设在[^，。；]{2,14}|以[^，。；]{2,10}为(?:组长|主任|主体)|实施单位|"
-    r"(?:部|厅|局|司|处|委|办)?(?:部长|厅长|局长|司长|处长|主任|书记|市长|省长|县长|组长|院长|总经理|董事长)"
+    r"(?:部|厅|局|司|处|委|办)?(?:部长|厅长|局长|司长|处长|主任|书记|市长|省长|县长|组长|院长|总经理|董事长)|"
+    # a government department named on its own (省科技厅的试点城市, 市工信委、市财政局)
+    r"(?:国家|省|市)[\u4e00-\u9fa5]{1,5}?(?:部|厅|局|委)(?=[的、，。；和与及]|城市)"
 )
 
 
@@ -54,7 +56,9 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
         numbers = [m.group() for m in _NUMBER.finditer(text) if not re.fullmatch(r"(?:19|20)\d{2}|\d", m.group())]
         if not numbers:
             return 0.0
-        return 1.0 if any(fits_unit(question, n) is not False for n in numbers) else 0.5
+        if any(fits_unit(question, n, loose=False) is not False for n in numbers):
+            return 1.0
+        return 0.75 if any(fits_unit(question, n) is not False for n in numbers) else 0.5
     if kind == "when":
         # A table row's 实施年度 cell ("实施年度：2011-2015") is a date too.
         return 1.0 if _DATE.search(text) or re.search(r"(?:年度|年份|时间|期限)：\s*\d{4}", text) else 0.0
@@ -88,6 +92,7 @@ _UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 # An increment ("新增用户10万户") rather than a level, when its clause says so before the number.
 _INCREMENT_BEFORE = re.compile(r"(?:新增|增加|增长|提高|减少|下降|新建|净增)[^，。；、总]*$")
+_INCREMENT_OF = re.compile(r"(?:新增|增加了?|增长了?|提高了?|净增)[^到至，。；、]{0,3}$")
 _INCREMENT_ASKED = re.compile(r"新增|增加|增长|提高|减少|下降|新建|净增|增幅|增速")
 
 
@@ -98,23 +103,28 @@ def _unit_of_number(number: str) -> str:
 # "多少M", "多少万元", "几万户": the unit written after the question word.
 _EXPLICIT_UNIT = re.compile(r"(?:多少|几)((?:万|亿)?(?:元|户|人|公里)|[A-Za-z]+|/百[户人])")
 _MEASURE = re.compile(r"(?:多少|几)([家个项条所台部次名座处户人门])")
+_ANY_THING = "个家项条所台部名座处间"  # classifiers of things, which 个 stands for
 
 
-def fits_unit(question: str, number: str) -> bool | None:
+def fits_unit(question: str, number: str, loose: bool = True) -> bool | None:
     """Whether a number's unit fits what the question asks (None: the question says no unit).
 
-    "多少家/几个/多少项" ask for that measure word; rate, money, user and people words
-    for %, 元, 户 and 人.
+    "多少家/几个/多少项" ask for that measure word (``loose``: 个 for any thing's
+    classifier, 处 or 家 too); rate, money, user and people words for %, 元, 户 and 人.
     """
     unit = _unit_of_number(number)
-    if re.search(r"/百[户人]$", unit) and re.search(r"百[户人]", question):
-        return True  # "每百户拥有多少台" is answered by "85/百户" or "45台/百户"
+    per_hundred = re.search(r"百(?:口|个|名|位)?([户人])", question)
+    if per_hundred and re.search(r"/百[户人]$", unit):
+        # "每百户拥有多少台" is answered by "85/百户" or "45台/百户", not by "/百人"
+        return unit.endswith(per_hundred.group(1))
     explicit = _EXPLICIT_UNIT.search(question)
     if explicit:
         return _unit_of_number(number).lower().endswith(explicit.group(1).lower())
     measure = _MEASURE.search(question)
     if measure and not re.search(r"多少(?:万|亿)", question):
-        return _unit_of_number(number).endswith(measure.group(1))
+        # 个 is the general classifier: "多少个邮局" is answered by "140处"
+        wanted = _ANY_THING if measure.group(1) == "个" and loose else measure.group(1)
+        return _unit_of_number(number).endswith(tuple(wanted))
     for asked, unit in _UNIT_WANTED:
         if asked.search(question):
             return bool(unit.search(_unit_of_number(number)))
@@ -218,9 +228,16 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
     if not facts.wants_when:
         # "9月23日" is a date, not a quantity.
         numbers = [m for m in numbers if not re.match(r"[月日号]", region[m.end():m.end() + 1])] or numbers
-    numbers = [m for m in numbers if fits_unit(question, m.group()) is not False] or numbers
-    if not _INCREMENT_ASKED.search(question):
+    numbers = ([m for m in numbers if fits_unit(question, m.group(), loose=False) is not False]
+               or [m for m in numbers if fits_unit(question, m.group()) is not False] or numbers)
+    if not re.search(r"原来|原先|之前|以前|前的|起初|最初", question):
+        # "由1.2亿元增加到3.9亿元": the starting figure is asked only as 原来/之前
+        numbers = [m for m in numbers if not re.search(r"由(?:原来的?|原先的?)?$", region[max(0, m.start() - 5):m.start()])] or numbers
+    if not _INCREMENT_ASKED.search(re.sub(r"(?:增加|增长|提高|下降|减少)(?:到|至)", "", question)):  # "增加到" asks a level
         numbers = [m for m in numbers if not _INCREMENT_BEFORE.search(region[max(0, m.start() - 12):m.start()])] or numbers
+    elif re.search(r"(?:增加|增长|提高|新增|净增)了?(?:多少|几)", question):
+        # "增加了多少" asks the increase ("增加了2.7亿元"), not the level reached ("增加到3.9亿元")
+        numbers = [m for m in numbers if _INCREMENT_OF.search(region[max(0, m.start() - 6):m.start()])] or numbers
     anchor = _anchor(region, terms, facts)
     of_year = _of_the_year(region, numbers, facts)
     if of_year is not None:

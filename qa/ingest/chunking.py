@@ -295,11 +295,13 @@ def chunk_document(doc: Document, max_chars: int = 320, min_chars: int = 40) -> 
     chunks: list[Chunk] = []
     layouts = {t.start: t for t in doc.tables if any(c for row in t.rows for c in row)}
     hints = {h.start: h for h in doc.headings}
+    bare: list[tuple[int, Chunk]] = []  # headings nothing has been written under yet
     for kind, spans in _blocks(doc):
         if kind in ("table", "layout"):
             table = parse_table(text, spans) if kind == "table" else from_layout(text, layouts[spans[0][0]])
             if table is not None:
                 chunks.extend(_table_chunks(doc, table, outline.path()))
+                bare.clear()
                 outline.box_has_content = True
                 continue
             if kind == "layout":
@@ -315,6 +317,7 @@ def chunk_document(doc: Document, max_chars: int = 320, min_chars: int = 40) -> 
                         title = _heading_title(text, match.end(), seg_end)
                         label = squeeze(text[seg_start:match.end()]) + title
                         outline.push(level, label, marker_kind)
+                        _settle(bare, outline.stack[-1][0], chunks)
                         body_start = match.end()
                         break
                 else:
@@ -329,13 +332,27 @@ def chunk_document(doc: Document, max_chars: int = 320, min_chars: int = 40) -> 
                             chunks.append(Chunk(chunk_id(doc.doc_id, s, e, text[s:e]), doc.doc_id, s, e, text[s:e], (label,)))
                         continue
                 if squeeze(text[body_start:seg_end]).strip("：:") == squeeze(_heading_title(text, body_start, seg_end)) and body_start != seg_start:
-                    continue  # a bare heading: it lives on in the path of what follows
+                    # a bare heading lives on in the path of what follows; kept as a chunk if nothing does
+                    span = text[seg_start:seg_end]
+                    bare.append((outline.stack[-1][0], Chunk(chunk_id(doc.doc_id, seg_start, seg_end, span), doc.doc_id,
+                                                             seg_start, seg_end, span, outline.path()[:-1])))
+                    continue
                 if text[seg_start:seg_end] == doc.title:
                     continue  # the title is metadata, shown on every citation
+                bare.clear()
                 front = _front_matter_label(text[seg_start:seg_end], doc)
                 if front and not outline.stack:
                     chunks.append(Chunk(chunk_id(doc.doc_id, seg_start, seg_end, text[seg_start:seg_end]), doc.doc_id, seg_start, seg_end, text[seg_start:seg_end], (front,)))
                     continue
                 for s, e in _split_long(text, seg_start, seg_end, max_chars, min_chars):
                     chunks.append(Chunk(chunk_id(doc.doc_id, s, e, text[s:e]), doc.doc_id, s, e, text[s:e], outline.path()))
+    chunks = sorted(chunks + [chunk for _, chunk in bare], key=lambda c: c.start)
     return [replace(c, page=doc.page_at(c.start) or 0) for c in chunks] if doc.pages else chunks
+
+
+def _settle(bare: list[tuple[int, Chunk]], level: int, chunks: list[Chunk]) -> None:
+    """A new heading at ``level`` ends the sections of bare headings at that level or
+    deeper: nothing was written under them, so each is kept as a chunk of its own (the
+    titles of a plan's 附件 at its end would otherwise be in no chunk at all)."""
+    chunks.extend(c for lvl, c in bare if lvl >= level)
+    bare[:] = [(lvl, c) for lvl, c in bare if lvl < level]

@@ -246,3 +246,26 @@ def test_the_nth_item_and_its_asked_cell(pipe) -> None:
     response = ask(pipe, "第三项计划经费多少？", ["宝鸡附件里两化融合重点工程列了哪些项目？"])
     top = headline(response.answer)
     assert "省级两化融合试验区建设工程" in top and "3,000" in top, response.answer
+
+
+@pytest.mark.parametrize("question, history, wanted", [
+    # the answer is the department, found past the row-heavy 实施单位 table
+    ("宝鸡除了是建设部数字化城管试点城市，还是哪个部门的城市信息化试点城市", [], "省科技厅"),
+    # 增加了多少 asks the increase, not the level reached
+    ("增资以后一共增加了多少？", ["2007年彩虹液晶玻璃基板生产线增资扩股前注册资本是多少？"], "2.7亿元"),
+    # everyday words bridged by the thesaurus: 网上买卖 -> 电子商务, 龙头公司 -> 骨干企业
+    ("宝鸡网上买卖到2015年一年要做到多大规模？", [], "250亿元"),
+    ("咸阳十二五规划希望多大比例的龙头公司做起网上买卖？", [], "50%"),
+])
+def test_answers_past_the_first_sentence_that_fails_the_check(pipe, verbatim, question, history, wanted) -> None:
+    response = ask(pipe, question, history)
+    assert response.answerable, response.answer
+    assert wanted in response.answer, response.answer
+    verbatim(pipe, response)
+
+
+def test_a_plans_attachment_titles_are_quoted(pipe, verbatim) -> None:
+    # headings with nothing under them (the 附件 titles at the end) are chunks of their own
+    response = ask(pipe, "咸阳市“十二五”信息化发展规划文末列了哪两个附件？")
+    assert response.answerable and "附件一：咸阳市“十二五”信息化重大项目" in response.answer, response.answer
+    verbatim(pipe, response)

@@ -56,6 +56,15 @@ def test_bare_headings_and_the_title_make_no_chunk() -> None:
     assert not any(t in ("咸阳市信息化规划", "一、总体要求", "（一）指导思想", "（二）发展目标", "二、主要任务") for t in texts)
 
 
+def test_headings_with_nothing_under_them_are_kept_as_chunks() -> None:
+    # A plan ends with its attachments' titles; two sibling headings in a row, nothing under either.
+    text = "某市信息化规划\n一、主要任务\n（一）网络建设\n建成光纤网络。\n附件一：重大项目表\n附件二：两化融合重点项目表\n"
+    got = outline(chunks_of(text))
+    assert ("附件一：重大项目表", ()) in got and ("附件二：两化融合重点项目表", ()) in got
+    assert not any(t in ("一、主要任务", "（一）网络建设") for t, _ in got)  # their section has content
+    assert [c.start for c in chunks_of(text)] == sorted(c.start for c in chunks_of(text))
+
+
 # Baoji glues headings onto the prose: after a sentence end, and （一） straight after a heading.
 GLUED = "宝鸡市信息化规划\n特制定本规划。一、发展现状（一）主要成绩目前，我市信息化水平发展十分迅速。1、网络建设：建成光纤网络。（二）存在问题基础仍然薄弱。"
 

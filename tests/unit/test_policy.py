@@ -197,3 +197,13 @@ def test_a_sub_group_is_not_answered_by_a_figure_that_names_no_sub_group() -> No
     facts = analyse("十一五末咸阳农村有线电视用户有多少户？", ("咸阳",))
     assert _whole_area_only(facts, "有线电视用户达到46万户", "有线电视用户达到46万户\n一、发展现状") == "总体"
     assert _whole_area_only(facts, "有线电视用户达到46万户", "农村有线电视用户达到46万户") == ""
+
+
+def test_a_thesaurus_phrase_lends_its_equivalents_to_its_words() -> None:
+    from qa.answer.thesaurus import phrase_synonyms
+    from qa.index.segment import tokenize
+    table = {"网上买卖": ("电子商务",), "电子商务": ("网上买卖",)}
+    merged = phrase_synonyms("宝鸡网上买卖一年要做到多大规模？", table, tokenize)
+    cut = [t for t in tokenize("网上买卖") if len(t) >= 2 and t != "网上买卖"]
+    assert cut and all("电子商务" in merged[t] for t in cut)
+    assert phrase_synonyms("宽带用户有多少？", table, tokenize) is table  # nothing to lend

@@ -90,3 +90,17 @@ def test_an_indicator_asked_without_how_much_is_a_number_question() -> None:
     assert answer_type("咸阳 2015 年 宽带用户 目标?") == "number"
     assert answer_type("咸阳宽带接入工程安排在哪几年实施？") == "when"
     assert answer_type("咸阳的电子政务目标？") != "number"
+
+
+def test_attribute_leaves_out_what_the_question_gives_and_what_kind_of_answer_it_wants() -> None:
+    # "除了A，还是…": A is given, not asked
+    facts = analyse("宝鸡除了是建设部数字化城管试点城市，还是哪个部门的城市信息化试点城市", SCOPE.cities, SCOPE)
+    assert "城管" not in facts.attribute and "试点城市" in facts.attribute
+    # 叫什么名字 / 文末 say what kind of answer and where, not what is asked about
+    assert "名字" not in analyse("咸阳成立的信息化行业协会叫什么名字？", SCOPE.cities, SCOPE).attribute
+    assert "文末" not in analyse("规划文末列了哪两个附件？", SCOPE.cities, SCOPE).attribute
+
+
+def test_enumerated_latin_terms_stay_separate_words() -> None:
+    attribute = analyse("咸阳有哪些企业用上了CAD、CAM、CAPP？", SCOPE.cities, SCOPE).attribute
+    assert "CADCAM" not in attribute and "CAD" in attribute and "CAPP" in attribute

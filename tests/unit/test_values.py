@@ -40,6 +40,14 @@ def key(text: str, question: str, terms: list[tuple[str, float]] | None = None) 
     ("设立了土地、气象、种植业等十大子网，突出农业科技应用。", "农业信息港一共设了几个子网?", "十大子网"),
     # a date is not a quantity
     ("9月23日，多晶硅项目开工，投资37亿元。", "硅料工程花费多少钱？", "37亿元"),
+    # 个 is the general classifier: "多少个" is answered by 处 when no number says 个
+    ("全市建成邮政所140处，覆盖所有乡镇。", "2010年全市有多少个邮政所？", "140处"),
+    # ... but a number that does say 个 comes first
+    ("培育20家示范企业和实施50个示范项目。", "要实施多少个示范项目？", "50个"),
+    # "增加了多少" asks the increase, not the level reached ("增加到")
+    ("注册资本由原来的1.2亿元增加到3.9亿元，增加了2.7亿元。", "注册资本增加了多少？", "2.7亿元"),
+    ("注册资本由原来的1.2亿元增加到3.9亿元，增加了2.7亿元。", "注册资本增加到多少？", "3.9亿元"),
+    ("注册资本由原来的1.2亿元增加到3.9亿元，增加了2.7亿元。", "增资扩股前注册资本原来是多少？", "1.2亿元"),
 ])
 def test_key_is_the_value_bound_to_the_asked_attribute(text: str, question: str, expected: str) -> None:
     assert key(text, question) == expected
