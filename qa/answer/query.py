@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from qa.index.segment import place_words, words
@@ -242,8 +243,10 @@ def _who_free(attribute: str) -> str:
     return _WHO_ASKED.sub("", attribute)
 
 
+@lru_cache(maxsize=1024)
 def analyse(question: str, extra_places: tuple[str, ...] = (), scope: Scope | None = None) -> QueryFacts:
-    """The slots of a question.
+    """The slots of a question (memoised: one answer reads the same question's slots
+    several times, and the slots are immutable).
 
     Args:
         question: a standalone question.

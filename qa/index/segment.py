@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -121,6 +122,20 @@ def load_in_memory() -> None:
 
 def tokenize(text: str) -> list[str]:
     """Search-mode jieba tokens (sub-words included), lower-cased, stopwords dropped."""
+    return list(_tokens(text)) if len(text) <= _CACHED_CHARS else _search_tokens(text)
+
+
+# Answering one question cuts the same short strings (the question, its words) many
+# times; long texts (chunks at index build) are not kept. Cleared when words are added.
+_CACHED_CHARS = 200
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(_search_tokens(text))
+
+
+def _search_tokens(text: str) -> list[str]:
     tokens = []
     for token in _get_tokenizer().cut_for_search(text):
         token = token.strip().lower()
@@ -135,6 +150,13 @@ def add_words(words: list[str]) -> None:
     with _lock:
         for word in words:
             tokenizer.add_word(word, freq=80)
+    _forget_cuts()
+
+
+def _forget_cuts() -> None:
+    """Cached cuts were made with the old dictionary."""
+    for cached in (_tokens, _places, _words, _content):
+        cached.cache_clear()
 
 
 def _posseg():
@@ -168,6 +190,11 @@ def _new_tagger(tokenizer: jieba.Tokenizer):
 
 def place_words(text: str) -> list[tuple[str, int]]:
     """Words jieba tags as place names (``ns``) with their offsets, e.g. [("绵阳市", 0)]."""
+    return list(_places(text))
+
+
+@lru_cache(maxsize=2048)
+def _places(text: str) -> tuple[tuple[str, int], ...]:
     global _tagger
     tokenizer = _get_tokenizer()
     with _lock:
@@ -180,12 +207,17 @@ def place_words(text: str) -> list[tuple[str, int]]:
         if pair.flag.startswith("ns"):
             found.append((pair.word, text.find(pair.word, at)))
         at += len(pair.word)
-    return found
+    return tuple(found)
 
 
 def words(text: str) -> list[str]:
     """Precise-mode jieba words (no sub-words, no stopword filtering), for reading a question's parts."""
-    return [w for w in _get_tokenizer().cut(text) if w.strip()]
+    return list(_words(text)) if len(text) <= _CACHED_CHARS else [w for w in _get_tokenizer().cut(text) if w.strip()]
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _get_tokenizer().cut(text) if w.strip())
 
 
 # Parts of speech that name things: nouns, verbal nouns, abbreviations, idioms and
@@ -198,6 +230,11 @@ _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*[A-Za-z][A-Za-z0-9.+\-]*|[A
 def content_words(text: str) -> list[str]:
     """The words of a text that name things (see _CONTENT_TAGS); Latin-and-digit runs
     such as 5G or IPv6 stay whole."""
+    return list(_content(text))
+
+
+@lru_cache(maxsize=2048)
+def _content(text: str) -> tuple[str, ...]:
     global _tagger
     latin = _LATIN_RUN.findall(text)
     rest = _LATIN_RUN.sub(" ", text)
@@ -207,4 +244,4 @@ def content_words(text: str) -> list[str]:
             _tagger = _new_tagger(tokenizer)
         pairs = list(_tagger.cut(rest))
     found = [p.word for p in pairs if p.flag.startswith(_CONTENT_TAGS) and not p.flag.startswith("ns") and p.word.strip()]
-    return list(dict.fromkeys(latin + found))
+    return tuple(dict.fromkeys(latin + found))
