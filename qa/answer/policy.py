@@ -240,6 +240,9 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         covered = (doc.years is not None and doc.years[0] <= year <= doc.years[1]) or f"{year}年" in doc.text
         if not covered and str(year) not in evidence and quote.year != year:
             return Refusal("other_period", f"文档中没有关于{year}年的相关内容。")
+    if facts.wants_number and chunk.kind == "table_row" and quote.key_start < 0:
+        # no cell of the row holds the asked kind of number (a project's budget is not its users)
+        return Refusal("no_value", f"文档中找到了“{chunk.display.split(' · ')[0]}”这一行，但其中没有问题所问的数。")
     value = _value_text(view, quote)
     if facts.role == "outcome":
         return Refusal("outcome", f"规划只给出目标值，没有实际完成情况。规划的目标是：{value}")

@@ -351,5 +351,17 @@ def table_key(view: AnswerView, chunk: int, facts: QueryFacts, question: str) ->
             break
     if wanted is None:
         numeric = [c for c in cells[1:] if re.search(r"\d", c.value)]
+        if not _MONEY_ASKED.search(question):
+            # a project's budget answers a question about money, not one about its 交易额 or
+            # users; its 实施年度 is a date, not a quantity
+            numeric = [c for c in numeric if not _MONEY_COLUMN.search(c.header)
+                       and not (facts.wants_number and _DATE_COLUMN.search(c.header))]
+            if not numeric and facts.wants_number:
+                return None
         wanted = numeric[-1] if numeric else cells[-1]
     return wanted.start, wanted.end
+
+
+_MONEY_ASKED = re.compile(r"经费|钱|资金|投资|预算|投入|花费|成本|拨款|出资")
+_MONEY_COLUMN = re.compile(r"经费|资金|投资|预算")
+_DATE_COLUMN = re.compile(r"年度|年份|时间|日期")

@@ -269,3 +269,19 @@ def test_a_plans_attachment_titles_are_quoted(pipe, verbatim) -> None:
     response = ask(pipe, "咸阳市“十二五”信息化发展规划文末列了哪两个附件？")
     assert response.answerable and "附件一：咸阳市“十二五”信息化重大项目" in response.answer, response.answer
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question", [
+    "宝鸡有线电视用户2015年目标？",  # the plan gives no 2015 有线电视用户 target; a project's budget is not one
+    "宝鸡的电子商务交易额2010年是多少？",  # nor a 2010 交易额; the 电子商务平台 row's budget or year is not one
+])
+def test_a_project_rows_budget_or_year_is_not_another_indicators_value(pipe, question) -> None:
+    response = ask(pipe, question)
+    assert not response.answerable, response.answer
+    assert "万元" not in response.answer and "2013" not in response.answer
+
+
+def test_a_project_rows_budget_still_answers_a_money_question(pipe, verbatim) -> None:
+    response = ask(pipe, "宝鸡电子商务平台计划投资多少？")
+    assert response.answerable and "5,000万元" in headline(response.answer), response.answer
+    verbatim(pipe, response)

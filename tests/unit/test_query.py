@@ -104,3 +104,8 @@ def test_attribute_leaves_out_what_the_question_gives_and_what_kind_of_answer_it
 def test_enumerated_latin_terms_stay_separate_words() -> None:
     attribute = analyse("咸阳有哪些企业用上了CAD、CAM、CAPP？", SCOPE.cities, SCOPE).attribute
     assert "CADCAM" not in attribute and "CAD" in attribute and "CAPP" in attribute
+
+
+def test_an_indicator_with_a_year_before_its_target_asks_a_number() -> None:
+    assert answer_type("宝鸡有线电视用户2015年目标？") == "number"
+    assert answer_type("宝鸡有线电视用户“十二五”末目标？") == "number"
