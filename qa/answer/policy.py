@@ -297,7 +297,7 @@ def _shown_value(chunk, quote: Quote, value: str) -> str:
     return chunk.cell_text(cell).partition("：")[2] if cell is not None else value
 
 
-_DATE_OR_YEAR = re.compile(r"(?:19|20)\d{2}|[〇○零一二三四五六七八九十]{2,4}年|\d{1,2}月|年度")
+_DATE_OR_YEAR = re.compile(r"(?:19|20)\d{2}|[〇○零一二三四五六七八九十]{2,4}年|\d{1,2}月|年度|十[一二三四五六]五")
 _WHOLE_AREA = re.compile(r"全市|全省|全县|全区|全国|全域")
 _OWNER = re.compile(r"([\u4e00-\u9fff]{2,10}?(?:集团|公司|有限公司|企业|项目|工程|厂|基地|园区))")
 

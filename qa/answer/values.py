@@ -22,6 +22,8 @@ _CN_NUM = "〇○零一二三四五六七八九十"
 _DATE = re.compile(
     rf"(?:[{_CN_NUM}\d]{{4}}年)?[{_CN_NUM}\d]{{1,3}}月(?:[{_CN_NUM}\d]{{1,3}}日)?"
     rf"|[{_CN_NUM}\d]{{4}}年(?=[底末初]|[^\d{_CN_NUM}月])"
+    # a plan period is a time too: "“十一五”期间，…平台建成"
+    r"|[“\"]?(?:十[一二三四五六]|[一二三四五六七八九])五[”\"]?(?:期间|时期|末|期末|以来|初期?)"
 )
 
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
@@ -220,7 +222,7 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
     if counted is not None and not any(fits_unit(question, m.group()) for m in numbers):
         return start + counted[0], start + counted[1]
     if facts.wants_when:
-        numbers = [m for m in numbers if find_years(m.group() + "年")] or numbers
+        numbers = [m for m in numbers if find_years(m.group() + "年")]  # 80% is never a time
     elif numbers and any(not find_years(m.group() + "年") or m.group().endswith(("万", "户", "元", "%")) for m in numbers):
         numbers = [m for m in numbers if not re.fullmatch(r"(?:19|20)\d{2}", m.group())] or numbers
     if not numbers:

@@ -92,3 +92,9 @@ def test_who_needs_a_unit_bound_to_the_task() -> None:
     who = analyse("城市一卡通系统由哪个部门负责建设？", SCOPE.cities, SCOPE)
     assert value_fit(who, "建设城市一卡通系统，提高城市管理水平。", who.text) == 0.0
     assert value_fit(who, "领导小组办公室设在市工信委。", who.text) == 1.0
+
+
+def test_a_plan_period_answers_a_when_question_and_a_percentage_never_does() -> None:
+    text = "“十一五”期间，我市电子政务统一平台建成并投入使用。"
+    assert key(text, "咸阳市电子政务统一平台什么时候建成的？") == "“十一五”期间"
+    assert key("建成两级电子政务统一平台，实现80%市级行政许可网上办理。", "电子政务统一平台什么时候建成？") == ""
