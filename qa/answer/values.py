@@ -287,7 +287,7 @@ def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> i
     piece of the asked attribute ("移动通信总容量"), else its strongest term."""
     shared = longest_shared(facts.attribute, region)
     if shared is not None and any(w in region[shared[0]:shared[0] + shared[1]] for w in facts.qualifiers):
-        return shared[0]  # the attribute with its sub-group, whole ("城镇家庭上网率")
+        return _own_mention(region, shared, facts.text)  # the attribute with its sub-group, whole ("城镇家庭上网率")
     for word in facts.qualifiers:
         at = region.find(word)
         group = next((g for g in QUALIFIER_GROUPS if word in g), ())
@@ -297,7 +297,7 @@ def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> i
         if at >= 0 and (contrasted or shared is None or shared[1] <= len(word)):
             return at
     if shared is not None:
-        return shared[0]
+        return _own_mention(region, shared, facts.text)
     # The user's everyday word is not in the quote; its official equivalent may be ("座机" -> "固定电话").
     equivalents = sorted((w for w in facts.equivalents if w in region), key=len, reverse=True)
     if equivalents:
@@ -306,6 +306,21 @@ def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> i
     if not anchors:
         return None
     return max(anchors, key=lambda a: (a[1], -a[0]))[0]
+
+
+def _own_mention(region: str, shared: tuple[int, int], question: str) -> int:
+    """Where the asked thing is named on its own: "固定及移动电话用户总数303.99万户，其中…
+    移动电话220.01万户" names 移动电话 first inside a joint total (after 及/和/与), then
+    alone; the later mention carries its own figure."""
+    at, length = shared
+    if at == 0 or region[at - 1] not in "及和与" or region[max(0, at - 3):at] in question:
+        return at  # not inside a joint total, or the joint total is what is asked
+    piece = region[at:at + length]
+    for n in range(length, 1, -1):
+        later = region.find(piece[:n], at + length)
+        if later >= 0:
+            return later
+    return at
 
 
 def _clause_start(region: str, at: int) -> int:

@@ -48,6 +48,9 @@ def key(text: str, question: str, terms: list[tuple[str, float]] | None = None) 
     ("注册资本由原来的1.2亿元增加到3.9亿元，增加了2.7亿元。", "注册资本增加了多少？", "2.7亿元"),
     ("注册资本由原来的1.2亿元增加到3.9亿元，增加了2.7亿元。", "注册资本增加到多少？", "3.9亿元"),
     ("注册资本由原来的1.2亿元增加到3.9亿元，增加了2.7亿元。", "增资扩股前注册资本原来是多少？", "1.2亿元"),
+    # a thing named inside a joint total (固定及移动…) has its own figure further on
+    ("固定及移动电话用户总数303.99万户，其中：固定电话用户总数83.98万户，移动电话220.01万户。", "2009年移动电话用户多少？", "220.01万户"),
+    ("固定及移动电话用户总数303.99万户，其中：固定电话用户总数83.98万户，移动电话220.01万户。", "固定及移动电话用户总数多少？", "303.99万户"),
 ])
 def test_key_is_the_value_bound_to_the_asked_attribute(text: str, question: str, expected: str) -> None:
     assert key(text, question) == expected
