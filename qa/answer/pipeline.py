@@ -64,6 +64,16 @@ MAX_HISTORY = 20
 _ASKS = re.compile(r"什么|哪|谁|多少|几|如何|怎么|怎样|是否|是不是|有没有|吗")
 
 
+def _follow_up_years(facts: QueryFacts, own: QueryFacts) -> tuple[int, ...]:
+    """A follow-up's own time frame wins: its years, or none when it asks another role
+    without a year ("现在有多少？" after a 2015 target asks the latest status, not 2015)."""
+    if own.years:
+        return own.years
+    if own.role and facts.role and own.role != facts.role:
+        return ()
+    return facts.years
+
+
 class Pipeline:
     """Loaded model + index, answering questions. Thread-safe for concurrent `ask` calls."""
 
@@ -187,7 +197,7 @@ class Pipeline:
                             wants_list=kind.wants_list, wants_when=kind.wants_when,
                             wants_who=kind.wants_who, attribute=focus_facts.attribute,
                             qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role,
-                            text=focus_facts.text)
+                            years=_follow_up_years(facts, focus_facts), text=focus_facts.text)
         facts = replace(facts, equivalents=tuple(expansions(focus, self.view.synonyms)))
         where = self._where(doc, side.city)
         t0 = time.perf_counter()

@@ -102,6 +102,8 @@ def rewrite_with_focus(question: str, history: list[str]) -> tuple[str, str]:
 def _swap_place_or_year(previous: str, core: str) -> str | None:
     """The previous question with the follow-up's place/year, or None if the follow-up has a topic of its own."""
     places, years = find_places(core), find_years(core)
+    if not places and not years and re.search(r"目标|现状|现在|目前|当前|实际", core):
+        return None  # "目标呢？" after a 2010 question asks the other time role: the follow-up's own frame
     topic = core
     for token in places + tuple(str(y) for y in years):
         topic = topic.replace(token, "")

@@ -285,3 +285,15 @@ def test_a_project_rows_budget_still_answers_a_money_question(pipe, verbatim) ->
     response = ask(pipe, "宝鸡电子商务平台计划投资多少？")
     assert response.answerable and "5,000万元" in headline(response.answer), response.answer
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("history, question, value", [
+    ("咸阳2010年宽带用户有多少？", "目标呢？", "95万户"),  # the other time role, not the 2010 figure again
+    ("咸阳2015年宽带用户目标是多少？", "现状呢？", "35万户"),
+    ("宝鸡2015年数字电视用户目标是多少？", "现在有多少？", "14万户"),  # the latest status (2009), not "2015"
+])
+def test_a_follow_up_asking_the_other_time_role_drops_the_earlier_year(pipe, verbatim, history, question, value) -> None:
+    response = ask(pipe, question, [history])
+    assert response.answerable, response.answer
+    assert value in headline(response.answer), response.answer
+    verbatim(pipe, response)
