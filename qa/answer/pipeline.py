@@ -40,7 +40,7 @@ from qa.answer.present import (
     passage_out,
     related_label,
 )
-from qa.answer.query import FRAME_WORDS, QueryFacts, Scope, analyse
+from qa.answer.query import FRAME_WORDS, ITEM_COUNT, QueryFacts, Scope, analyse
 from qa.answer.question import DocInfo, QuestionError, clean_question
 from qa.answer.results import SideResult
 from qa.answer.retrieval import Hit, search
@@ -62,6 +62,15 @@ __all__ = ["DocInfo", "Pipeline", "QuestionError", "clean_question"]
 MAX_HISTORY = 20
 # A question word of any kind: a follow-up without one asks what the previous question asked.
 _ASKS = re.compile(r"什么|哪|谁|多少|几|如何|怎么|怎样|是否|是不是|有没有|吗")
+
+
+def _counted(question: str, quotes: list[Quote], results: list[SideResult]) -> str:
+    """"共10条：" before the items when the question asks how many a list has (one side)."""
+    asked = ITEM_COUNT.search(question)
+    if asked is None or len(results) != 1 or len(quotes) < 2:
+        return ""
+    unit = next(u for u in asked.groups() if u)
+    return f"共{len(quotes)}{unit if unit != '方面' else '个方面'}：\n"
 
 
 def _follow_up_years(facts: QueryFacts, own: QueryFacts) -> tuple[int, ...]:
@@ -243,6 +252,8 @@ class Pipeline:
         names = [w for w in content_words(facts.attribute) if w not in FRAME_WORDS and w not in self._title_tokens]
         if not names:  # no noun: the verbs and the rest still say what is asked ("投入")
             names = [w for w in words(facts.attribute) if len(w) >= 2 and w not in FRAME_WORDS and w not in self._title_tokens]
+        if not names and facts.wants_list:  # "发展目标有几条？": the section asked is named with a frame word (目标)
+            names = [w for w in content_words(facts.text) if len(w) >= 2 and w not in self._title_tokens and w not in facts.places]
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
         return names, terms
 
@@ -417,6 +428,7 @@ class Pipeline:
         message = "；".join(messages)
         if answerable:
             answer = answer_text(self.view, quotes, citations, where=facts.answer_type == "where")
+            answer = _counted(text, quotes, results) + answer
             answer += f"\n\n（{message}）" if message else ""
         else:
             answer = f"{SILENT}。{message}" if message else f"{SILENT}。"

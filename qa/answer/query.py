@@ -38,6 +38,8 @@ _WHO_WORDS = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单�
 _WHERE_WORDS = re.compile(r"哪一?部分|哪一?章|哪一?节|哪个章节|哪一条|在哪里提出|在哪提出|出自|哪个部分|(?:放|写|列|载|出现)在.{0,12}哪|"
                           r"哪个(?:专栏|章节|部分)[？?]?$|"
                           r"哪个(?:专栏|章节|领域|方面|板块)[^？?，]{0,8}(?:提出|写|列|提到)")
+# How many items a section lists: counted from the items, rarely written as a number.
+ITEM_COUNT = re.compile(r"几(条|点|个方面|方面|部分)")
 _YESNO_WORDS = re.compile(r"是否|是不是|有没有|能不能|能否|会不会|吗[？?。]?$")
 _DOCPART_WORDS = re.compile(r"文号|发文字号|字号|标题|全称|题目|文件名")
 _HOW_WORDS = re.compile(r"怎么|怎样|如何|什么措施|哪些措施|什么办法|途径|举措|保障|为什么|为何")
@@ -153,8 +155,8 @@ def answer_type(question: str) -> str:
         return "who"  # "由哪些部门来实施" asks who, though it says 哪些
     if re.search(r"哪几年|哪一?年(?!度的)", question) and not re.search(r"哪些(?!年)", question):
         return "when"  # "哪几年实施" asks when, though it says 哪几
-    if _LIST_WORDS.search(question):
-        return "list"
+    if _LIST_WORDS.search(question) or ITEM_COUNT.search(question):
+        return "list"  # "发展目标有几条？" is answered by counting the listed items
     if _WHEN_WORDS.search(question):
         return "when"
     if _WHO_WORDS.search(question):

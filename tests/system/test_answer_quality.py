@@ -297,3 +297,14 @@ def test_a_follow_up_asking_the_other_time_role_drops_the_earlier_year(pipe, ver
     assert response.answerable, response.answer
     assert value in headline(response.answer), response.answer
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, count, first", [
+    ("宝鸡的基本原则有几条？", "共4条", "统筹规划，分步实施"),
+    ("咸阳规划的发展目标有几条？", "共10条", "加强信息化硬件设施建设"),  # not the 8 任务 a sentence with 发展目标 introduces
+])
+def test_how_many_items_a_section_lists_is_counted_from_its_items(pipe, verbatim, question, count, first) -> None:
+    response = ask(pipe, question)
+    assert response.answer.startswith(count), response.answer
+    assert first in headline(response.answer)
+    verbatim(pipe, response)

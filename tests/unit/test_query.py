@@ -109,3 +109,10 @@ def test_enumerated_latin_terms_stay_separate_words() -> None:
 def test_an_indicator_with_a_year_before_its_target_asks_a_number() -> None:
     assert answer_type("宝鸡有线电视用户2015年目标？") == "number"
     assert answer_type("宝鸡有线电视用户“十二五”末目标？") == "number"
+
+
+def test_how_many_items_is_a_list_question_but_how_many_things_is_a_number() -> None:
+    assert answer_type("宝鸡的基本原则有几条？") == "list"
+    assert answer_type("咸阳存在的问题有几个方面？") == "list"
+    assert answer_type("咸阳的政府门户网站上总共挂了多少条信息？") == "number"
+    assert answer_type("宝鸡有几个专家管理系统？") == "number"
