@@ -25,6 +25,8 @@ _TOTAL = re.compile(r"^(?:合计|总计|小计)")
 # Items announced by a verb of listing, separated by commas: "主要用于公共服务平台，信息化重点项目，…"
 _ANNOUNCED = re.compile(r"(?:用于|包括|主要有|分别是|分别为|涵盖|重点是|主要是)[：:]?((?:[^，。；、：]{2,24}[，、；]){1,9}[^，。；、：]{2,24})")
 _CLAUSE_LIST = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16}){2,}")
+# Two items and a third joined by 及/和 ("机床、汽车及零部件"), when no longer run is there.
+_SHORT_LIST = re.compile(r"[^，。；：、“”]{2,16}、[^，。；：、“”]{1,8}?(?:及|和|与)[^，。；：、“”等]{2,16}")
 MIN_ITEMS = 2
 MIN_COVERAGE = 0.35  # share of the attribute's terms the enumeration's heading must hold
 CLAUSE_DISCOUNT = 0.9
@@ -139,11 +141,18 @@ def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: flo
     return found
 
 
-def _list_span(sentence: str) -> tuple[int, int] | None:
+def _names_the_kind(after: str, asked: tuple[str, ...]) -> bool:
+    """A short list is the answer when it is followed by 等 and the kind asked ("…等产品")."""
+    return after.startswith("等") and any(after[1:1 + len(w)] == w for w in asked)
+
+
+def _list_span(sentence: str, asked: tuple[str, ...] = ()) -> tuple[int, int] | None:
     """Where a sentence enumerates: the longest run of 、-separated items, or the
     comma-separated items after a word that announces them ("主要用于A，B，C")."""
     # A run starts at its clause: the first item may be longer than the pattern allows ("逐步建立…").
-    runs = [(_clause_start(sentence, m.start()), m.end()) for m in _CLAUSE_LIST.finditer(sentence)]
+    runs = [(_clause_start(sentence, m.start()), m.end()) for m in _CLAUSE_LIST.finditer(sentence)] \
+        or [(_clause_start(sentence, m.start()), m.end()) for m in _SHORT_LIST.finditer(sentence)
+            if _names_the_kind(sentence[m.end():], asked)]
     announced = _ANNOUNCED.search(sentence)
     if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:
         runs.append(announced.span(1))
@@ -163,7 +172,7 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
     """
     text = view.text(quote.doc_id)
     sentence = text[quote.start:quote.end]
-    span = _list_span(sentence)
+    span = _list_span(sentence, tuple(t for t, _ in terms if len(t) >= 2))
     if span is None:
         return None
     items = re.split(r"[、，,；]", sentence[span[0]:span[1]])

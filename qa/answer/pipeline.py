@@ -279,6 +279,9 @@ class Pipeline:
         corpus = replace(self.corpus, synonyms={**self.corpus.synonyms, **bridges}) if bridges else self.corpus
         refusal = self._quote_refusal(facts, focus_facts, best, names, corpus)
         if refusal is None:
+            if facts.wants_list:  # the other quotes of a list must pass the checks too
+                decision.quotes[1:] = [q for q in decision.quotes[1:]
+                                       if self._quote_refusal(facts, focus_facts, q, names, corpus) is None]
             return None
         if facts.wants_list:
             # A list's quotes that name what is asked answer it; the others are dropped.

@@ -52,3 +52,12 @@ def test_ordinals() -> None:
     assert ordinal("第二项具体指什么？") == 2
     assert ordinal("第3条呢？") == 3
     assert ordinal("具体指什么？") is None
+
+
+def test_a_two_item_list_joined_by_ji_counts_only_before_the_kind_asked() -> None:
+    from qa.answer.lists import _list_span
+    sentence = "重点推进信息技术在机床、汽车及零部件等产品上的渗透融合。"
+    span = _list_span(sentence, ("产品",))
+    assert span is not None and sentence[span[0]:span[1]].endswith("机床、汽车及零部件")
+    assert _list_span(sentence, ("物流中心",)) is None  # the list is of 产品, not of what is asked
+    assert _list_span("加快建设农产品批发价格信息、农作物和农产品预测预警等信息系统。", ("产业",)) is None
