@@ -26,6 +26,7 @@ from qa.answer.policy import (
     answer_refusal,
     attribute_coverage,
     filter_refusal,
+    key_clause,
     list_noun_refusal,
     quote_evidence,
     rate_refusal,
@@ -321,10 +322,31 @@ class Pipeline:
         # one character ("线" of 拉上网线) is held by any word that has it (有线): it proves nothing
         terms = [(t, w) for t, w in terms if len(t) >= 2] or terms
         if not terms or attribute_coverage(terms, quote_evidence(self.view, best), corpus, focus_facts.text) >= self.settings.min_evidence_coverage:
-            return None
+            return self._clause_refusal(terms, best, focus_facts, corpus)
         if unknown:
             return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unknown)}”。")
         return Refusal("weak_evidence", f"文档中没有直接回答“{focus_facts.attribute}”的内容。")
+
+    def _clause_refusal(self, terms: list[tuple[str, float]], quote: Quote, focus_facts: QueryFacts,
+                        corpus: Corpus) -> Refusal | None:
+        """A number is the asked attribute's only if its clause, a clause next to it or the
+        heading path names the attribute: "努力培育软件产业，大力发展电信增值服务，到2015年
+        信息服务业增加值达到50亿元" gives 信息服务业's figure, not 软件产业's."""
+        if not focus_facts.wants_number or quote.key_start < 0 or not terms:
+            return None
+        chunk = self.view.chunks[quote.chunk]
+        clause = chunk.display if chunk.kind == "table_row" else key_clause(self.view, quote, around=1)
+        held = attribute_coverage(terms, clause + "\n" + chunk.section_path, corpus, focus_facts.text)
+        if held >= self.settings.min_evidence_coverage or self._names_the_head(focus_facts, quote, chunk, corpus):
+            return None
+        return Refusal("weak_evidence", f"文档中没有直接给出“{focus_facts.attribute}”的数字（引文中的数字说的是另一项）。")
+
+    def _names_the_head(self, facts: QueryFacts, quote: Quote, chunk, corpus: Corpus) -> bool:
+        """The number's own clause names what the question ends on (应用系统 of "金财工程有多少个
+        应用系统投入运行", its subject two clauses back), or an equivalent of it."""
+        head = next((w for w in reversed(words(facts.attribute)) if len(w) >= 2), "")
+        own = chunk.display if chunk.kind == "table_row" else key_clause(self.view, quote)
+        return bool(head) and (head in own or any(s in own for s in corpus.synonyms.get(head, ())))
 
     # ------------------------------------------------------------------ the question
 

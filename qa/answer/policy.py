@@ -30,6 +30,7 @@ REASONS = (
 )
 _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[个家项条所户人台部次]")
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[、.．]")
+_LATIN_NAME = re.compile(r"[A-Za-z]+\d+[A-Za-z\d]*|\d+[A-Za-z]+[A-Za-z\d]*")
 # A word made of Latin letters or digits (5G, VR, AI, IPv6) names a technology outright.
 _LATIN_TERM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-]*$")
 @dataclass(frozen=True)
@@ -205,14 +206,20 @@ def quote_evidence(view: AnswerView, quote: Quote) -> str:
     return body + "\n" + chunk.section_path
 
 
-def _key_clause(view: AnswerView, quote: Quote) -> str:
-    """The clause holding the key span (the whole quote when there is no key)."""
+def key_clause(view: AnswerView, quote: Quote, around: int = 0) -> str:
+    """The clause holding the key span (the whole quote when there is no key), with
+    ``around`` clauses on each side (within the quote)."""
     text = view.text(quote.doc_id)
     if quote.key_start < 0:
         return text[quote.start:quote.end]
-    lo = max(quote.start, max((text.rfind(p, quote.start, quote.key_start) for p in "，；。、"), default=-1) + 1)
-    ends = [i for i in (text.find(p, quote.key_end, quote.end) for p in "，；。") if i >= 0]
-    return text[lo:min(ends) if ends else quote.end]
+    lo, hi = quote.key_start, quote.key_end
+    for _ in range(around + 1):
+        lo = max(quote.start, max((text.rfind(p, quote.start, lo) for p in "，；。、"), default=-1) + 1)
+        lo = lo - 1 if _ < around and lo > quote.start else lo
+    for _ in range(around + 1):
+        ends = [i for i in (text.find(p, hi, quote.end) for p in "，；。") if i >= 0]
+        hi = (min(ends) + (1 if _ < around else 0)) if ends else quote.end
+    return text[lo:hi]
 
 
 def _value_text(view: AnswerView, quote: Quote) -> str:
@@ -261,21 +268,21 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         asked = "、".join(str(y) for y in facts.years)
         return Refusal("other_period", f"文档没有给出{asked}年的数据，只给出了{quote.year}年的：{value}")
     # A figure of a sub-group is another figure; a what/how answer may well name one.
-    narrower = _unasked_subgroup(facts, _key_clause(view, quote)) if facts.wants_number else ""
+    narrower = _unasked_subgroup(facts, key_clause(view, quote), corpus.synonyms) if facts.wants_number else ""
     if narrower:
         return Refusal("no_value", f"文档给出的是{narrower}的数据，问题问的不是{narrower}。")
     latin = [w for w in facts_latin(facts) if w.lower() not in evidence.lower()]
     if latin:
         return Refusal("weak_evidence", f"文档中没有关于“{'、'.join(latin)}”的这一项内容。")
     # A table row's clause is its item with the cell ("企业互联网普及率 · 2015年：100%").
-    clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else _key_clause(view, quote)
+    clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else key_clause(view, quote)
     whole = _whole_area_only(facts, clause, evidence) if facts.wants_number else ""
     if whole:
         return Refusal("no_value", f"文档只给出了{whole}的数据，没有单列“{'、'.join(facts.qualifiers)}”的。")
     if facts.qualifiers and qualifier_fit(facts.qualifiers, clause) < 0:
         other = _other_qualifier(facts.qualifiers, clause)
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
-    owner = _other_owner(facts, _key_clause(view, quote)) if facts.wants_number else ""
+    owner = _other_owner(facts, key_clause(view, quote)) if facts.wants_number else ""
     if owner:
         return Refusal("no_value", f"文档给出的是{owner}的数据，不是问题所问的全市（全域）数据。")
     shown = _shown_value(chunk, quote, value)
@@ -286,7 +293,8 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         return Refusal("no_value", "文档中找到了相关段落，但没有写明时间。")
     if facts.answer_type == "who" and not ORGANISATION.search(quoted):
         return Refusal("no_value", "文档中找到了相关段落，但没有写明由哪个部门或单位负责。")
-    if facts.wants_number and not _HAS_NUMBER.search(_LIST_MARKER.sub("", quoted)) and not CN_COUNT.fullmatch(value):
+    # a digit inside a name (3G, IPv6, B2B) is not a figure
+    if facts.wants_number and not _HAS_NUMBER.search(_LATIN_NAME.sub("", _LIST_MARKER.sub("", quoted))) and not CN_COUNT.fullmatch(value):
         return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")
     return None
 
@@ -342,19 +350,27 @@ def list_noun_refusal(facts: QueryFacts, evidence: str) -> Refusal | None:
     return Refusal("weak_evidence", f"文档中没有列出“{noun}”。")
 
 
-def _unasked_subgroup(facts: QueryFacts, clause: str) -> str:
+def _unasked_subgroup(facts: QueryFacts, clause: str, synonyms: dict[str, tuple[str, ...]] | None = None) -> str:
     """A sub-group word right before the asked indicator in the quote that the question
-    does not name ("企业互联网普及率" when 互联网普及率 of the whole city is asked)."""
+    does not name ("企业互联网普及率" when 互联网普及率 of the whole city is asked; also
+    before an equivalent of it: "城镇家庭上网率" for 互联网普及率)."""
     shared = longest_shared(facts.attribute, clause)
-    if shared is None:
+    at = shared[0] if shared is not None else _equivalent_at(facts.attribute, clause, synonyms or {})
+    if at is None:
         return ""
-    before = clause[max(0, shared[0] - 4):shared[0]]
+    before = clause[max(0, at - 4):at]
     asked = facts.attribute + "".join(facts.qualifiers)
     for group in QUALIFIER_GROUPS:
         for word in group:
             if before.endswith(word) and word not in asked:
                 return word
     return ""
+
+
+def _equivalent_at(attribute: str, clause: str, synonyms: dict[str, tuple[str, ...]]) -> int | None:
+    """Where the clause names a thesaurus equivalent of a word of the attribute."""
+    found = [clause.find(s) for w in thesaurus_words(attribute, synonyms) for s in synonyms[w] if s in clause]
+    return min(found) if found else None
 
 
 def facts_latin(facts: QueryFacts) -> list[str]:

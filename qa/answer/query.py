@@ -203,6 +203,7 @@ def time_role(question: str, years: tuple[int, ...], periods: tuple[str, ...], s
 
 def qualifiers(question: str) -> tuple[str, ...]:
     """Sub-group words named in the question, longest first within a group."""
+    question = re.sub(r"([省市县乡村]|乡镇)一级", r"\1级", question)  # "市一级的审批事项" is 市级
     found: list[str] = []
     for group in QUALIFIER_GROUPS:
         for word in sorted(group, key=len, reverse=True):

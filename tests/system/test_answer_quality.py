@@ -308,3 +308,19 @@ def test_how_many_items_a_section_lists_is_counted_from_its_items(pipe, verbatim
     assert response.answer.startswith(count), response.answer
     assert first in headline(response.answer)
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question", [
+    "咸阳软件产业产值2015年目标？",  # 50亿元 in that sentence is 信息服务业增加值's
+    "咸阳2015年互联网普及率目标是多少？",  # 80% is 城镇家庭上网率, a sub-group's figure
+    "咸阳3G基站数量是多少？",  # the 3 of "3G网络" is not a figure
+])
+def test_a_number_of_another_indicator_in_the_quote_is_refused(pipe, question) -> None:
+    response = ask(pipe, question)
+    assert not response.answerable, response.answer
+
+
+def test_a_subject_two_clauses_before_its_number_still_answers(pipe, verbatim) -> None:
+    response = ask(pipe, "2007年咸阳金财工程有多少个应用系统投入运行？")
+    assert response.answerable and "7个" in headline(response.answer), response.answer
+    verbatim(pipe, response)

@@ -116,3 +116,7 @@ def test_how_many_items_is_a_list_question_but_how_many_things_is_a_number() -> 
     assert answer_type("咸阳存在的问题有几个方面？") == "list"
     assert answer_type("咸阳的政府门户网站上总共挂了多少条信息？") == "number"
     assert answer_type("宝鸡有几个专家管理系统？") == "number"
+
+
+def test_shi_yi_ji_is_the_city_level() -> None:
+    assert qualifiers("咸阳市一级的审批事项有几成可以网上申请？") == ("市级",)
