@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
 from qa.answer.select import Quote, qualifier_fit
@@ -276,6 +276,8 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         return Refusal("weak_evidence", f"文档中没有关于“{'、'.join(latin)}”的这一项内容。")
     # A table row's clause is its item with the cell ("企业互联网普及率 · 2015年：100%").
     clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else key_clause(view, quote)
+    if _named_by_equivalent(facts, clause, corpus.synonyms):
+        facts = replace(facts, qualifiers=())  # 农村信息服务站 is 村级信息服务站: 农村 names the thing, not a sub-group
     whole = _whole_area_only(facts, clause, evidence) if facts.wants_number else ""
     if whole:
         return Refusal("no_value", f"文档只给出了{whole}的数据，没有单列“{'、'.join(facts.qualifiers)}”的。")
@@ -308,6 +310,13 @@ def _shown_value(chunk, quote: Quote, value: str) -> str:
 _DATE_OR_YEAR = re.compile(r"(?:19|20)\d{2}|[〇○零一二三四五六七八九十]{2,4}年|\d{1,2}月|年度|十[一二三四五六]五")
 _WHOLE_AREA = re.compile(r"全市|全省|全县|全区|全国|全域")
 _OWNER = re.compile(r"([\u4e00-\u9fff]{2,10}?(?:集团|公司|有限公司|企业|项目|工程|厂|基地|园区))")
+
+
+def _named_by_equivalent(facts: QueryFacts, clause: str, synonyms: dict[str, tuple[str, ...]]) -> bool:
+    """The question's sub-group word is part of a thesaurus word whose equivalent the
+    clause uses ("农村信息服务站" of the question, "村级信息服务站" in the plan)."""
+    return any(any(q in word for q in facts.qualifiers) and any(s in clause for s in synonyms[word])
+               for word in thesaurus_words(facts.text, synonyms))
 
 
 def _whole_area_only(facts: QueryFacts, clause: str, evidence: str = "") -> str:
@@ -359,7 +368,7 @@ def _unasked_subgroup(facts: QueryFacts, clause: str, synonyms: dict[str, tuple[
     if at is None:
         return ""
     before = clause[max(0, at - 4):at]
-    asked = facts.attribute + "".join(facts.qualifiers)
+    asked = facts.attribute + "".join(facts.qualifiers) + "".join(facts.equivalents)  # 农村信息服务站 = 村级…
     for group in QUALIFIER_GROUPS:
         for word in group:
             if before.endswith(word) and word not in asked:

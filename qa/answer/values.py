@@ -237,8 +237,9 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
         numbers = [m for m in numbers if not re.search(r"由(?:原来的?|原先的?)?$", region[max(0, m.start() - 5):m.start()])] or numbers
     if not _INCREMENT_ASKED.search(re.sub(r"(?:增加|增长|提高|下降|减少)(?:到|至)", "", question)):  # "增加到" asks a level
         numbers = [m for m in numbers if not _INCREMENT_BEFORE.search(region[max(0, m.start() - 12):m.start()])] or numbers
-    elif re.search(r"(?:增加|增长|提高|新增|净增)了?(?:多少|几)", question):
-        # "增加了多少" asks the increase ("增加了2.7亿元"), not the level reached ("增加到3.9亿元")
+    else:
+        # "增加了多少" / "新增…多少" ask the increase ("增加了2.7亿元", "新增用户10万户"),
+        # not the level reached ("增加到3.9亿元", "总数达到84.4万户")
         numbers = [m for m in numbers if _INCREMENT_OF.search(region[max(0, m.start() - 6):m.start()])] or numbers
     anchor = _anchor(region, terms, facts)
     of_year = _of_the_year(region, numbers, facts)

@@ -324,3 +324,13 @@ def test_a_subject_two_clauses_before_its_number_still_answers(pipe, verbatim) -
     response = ask(pipe, "2007年咸阳金财工程有多少个应用系统投入运行？")
     assert response.answerable and "7个" in headline(response.answer), response.answer
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, value", [
+    ("2007年咸阳新增固定电话用户多少？", "10万户"),  # 新增 asks the increase, not the total 84.4万户
+    ("2007年咸阳农村信息服务站有多少个？", "323个"),  # 农村信息服务站 is the plan's 村级信息服务站, not a sub-group of 全市
+])
+def test_increments_and_thesaurus_named_things(pipe, verbatim, question, value) -> None:
+    response = ask(pipe, question)
+    assert response.answerable and value in headline(response.answer), response.answer
+    verbatim(pipe, response)
