@@ -74,6 +74,9 @@ def _counted(question: str, quotes: list[Quote], results: list[SideResult]) -> s
     return f"共{len(quotes)}{unit if unit != '方面' else '个方面'}：\n"
 
 
+GENERIC_IDF = 2.0  # idf mass below which a question's known words are all generic ones (系统 1.3, 信息 0.1)
+
+
 def _follow_up_years(facts: QueryFacts, own: QueryFacts) -> tuple[int, ...]:
     """A follow-up's own time frame wins: its years, or none when it asks another role
     without a year ("现在有多少？" after a 2015 target asks the latest status, not 2015)."""
@@ -321,6 +324,9 @@ class Pipeline:
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names if w not in unknown for t in tokenize(w))]
         # one character ("线" of 拉上网线) is held by any word that has it (有线): it proves nothing
         terms = [(t, w) for t, w in terms if len(t) >= 2] or terms
+        if terms and unknown and sum(w for _, w in terms) < GENERIC_IDF:
+            # the only words the documents know are generic (系统), the specific ones (指令) unknown
+            return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unknown)}”。")
         if not terms or attribute_coverage(terms, quote_evidence(self.view, best), corpus, focus_facts.text) >= self.settings.min_evidence_coverage:
             return self._clause_refusal(terms, best, focus_facts, corpus)
         if unknown:
