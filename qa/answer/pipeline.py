@@ -281,18 +281,15 @@ class Pipeline:
         if best is None:
             return Refusal("weak_evidence", "文档中没有足够相关的内容回答这个问题。")
         corpus = replace(self.corpus, synonyms={**self.corpus.synonyms, **bridges}) if bridges else self.corpus
+        if facts.wants_list:
+            # A list is answered by those of its quotes that pass every check; the others are dropped.
+            passing = [q for q in decision.quotes if self._quote_refusal(facts, focus_facts, q, names, corpus) is None]
+            if passing:
+                decision.quotes[:] = passing
+                return None
         refusal = self._quote_refusal(facts, focus_facts, best, names, corpus)
         if refusal is None:
-            if facts.wants_list:  # the other quotes of a list must pass the checks too
-                decision.quotes[1:] = [q for q in decision.quotes[1:]
-                                       if self._quote_refusal(facts, focus_facts, q, names, corpus) is None]
             return None
-        if facts.wants_list:
-            # A list's quotes that name what is asked answer it; the others are dropped.
-            kept = [q for q in decision.quotes[1:] if self._quote_refusal(facts, focus_facts, q, names, corpus) is None]
-            if kept:
-                decision.quotes[:] = kept
-                return None
         # The best sentence does not answer; a close runner-up from another passage that
         # passes every check does (its quote replaces the best one).
         for other in decision.runners_up:
@@ -324,10 +321,10 @@ class Pipeline:
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names if w not in unknown for t in tokenize(w))]
         # one character ("线" of 拉上网线) is held by any word that has it (有线): it proves nothing
         terms = [(t, w) for t, w in terms if len(t) >= 2] or terms
-        if terms and unknown and sum(w for _, w in terms) < GENERIC_IDF:
-            # the only words the documents know are generic (系统), the specific ones (指令) unknown
-            return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unknown)}”。")
-        if not terms or attribute_coverage(terms, quote_evidence(self.view, best), corpus, focus_facts.text) >= self.settings.min_evidence_coverage:
+        # the only words the documents know are generic (系统), the specific ones (指令) unknown
+        generic = bool(terms) and sum(w for _, w in terms) < GENERIC_IDF
+        if not (unknown and generic) and (not terms or attribute_coverage(
+                terms, quote_evidence(self.view, best), corpus, focus_facts.text) >= self.settings.min_evidence_coverage):
             return self._clause_refusal(terms, best, focus_facts, corpus)
         if unknown:
             return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unknown)}”。")

@@ -213,12 +213,12 @@ def key_clause(view: AnswerView, quote: Quote, around: int = 0) -> str:
     if quote.key_start < 0:
         return text[quote.start:quote.end]
     lo, hi = quote.key_start, quote.key_end
-    for _ in range(around + 1):
+    for step in range(around + 1):
+        if step:  # step over the stop that ended the clause before
+            lo, hi = max(quote.start, lo - 1), min(quote.end, hi + 1)
         lo = max(quote.start, max((text.rfind(p, quote.start, lo) for p in "，；。、"), default=-1) + 1)
-        lo = lo - 1 if _ < around and lo > quote.start else lo
-    for _ in range(around + 1):
         ends = [i for i in (text.find(p, hi, quote.end) for p in "，；。") if i >= 0]
-        hi = (min(ends) + (1 if _ < around else 0)) if ends else quote.end
+        hi = min(ends) if ends else quote.end
     return text[lo:hi]
 
 

@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlparse
@@ -21,6 +20,7 @@ from qa.answer.pipeline import QuestionError
 from qa.app import ask_route, guard, web
 from qa.app.admission import Limits
 from qa.schemas import AskResponse
+from tests.system.polling import until
 
 MAX_WAITING = 24
 
@@ -64,14 +64,6 @@ def _post(url: str, body: dict | bytes, headers: dict[str, str] | None = None) -
 
 def _stats(url: str) -> dict[str, int]:
     return httpx.get(url + ask_route.STATS_PATH, timeout=30).json()
-
-
-def _until(condition: Callable[[], bool], what: str, limit_s: float = 30) -> None:
-    end = time.monotonic() + limit_s
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError(f"still not {what} after {limit_s} s")
-        time.sleep(0.02)
 
 
 def _raw_ask(url: str, question: str) -> socket.socket:
@@ -139,10 +131,10 @@ def test_clients_that_leave_are_not_answered(served: tuple[str, HeldPipe]) -> No
     before = _stats(url)
     first, replies = _hold_first(url, pipe)
     leavers = [_raw_ask(url, f"离开{i}") for i in range(20)]
-    _until(lambda: _stats(url)["waiting"] == 20, "20 waiting")
+    until(lambda: _stats(url)["waiting"] == 20, "20 waiting")
     for sock in leavers:
         sock.close()
-    _until(lambda: _stats(url)["abandoned"] - before["abandoned"] == 20, "20 abandoned")
+    until(lambda: _stats(url)["abandoned"] - before["abandoned"] == 20, "20 abandoned")
     pipe.go.set()
     first.join(30)
     after = _stats(url)
@@ -156,7 +148,7 @@ def test_a_full_line_gets_a_fast_busy_reply(served: tuple[str, HeldPipe]) -> Non
     first, _ = _hold_first(url, pipe)
     waiting = [_raw_ask(url, f"等待{i}") for i in range(MAX_WAITING)]
     try:
-        _until(lambda: _stats(url)["waiting"] == MAX_WAITING, "the line full")
+        until(lambda: _stats(url)["waiting"] == MAX_WAITING, "the line full")
         busy = _post(url, {"question": "再来一个"})
         assert busy.status_code == 503 and busy.json()["error"] == guard.BUSY
         assert busy.headers["retry-after"] == "1"

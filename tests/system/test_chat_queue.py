@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 
 from qa.app import web
 from qa.schemas import AskResponse
+from tests.system.polling import until
 
 
 class HeldPipe:
@@ -70,14 +70,6 @@ def _listen(url: str, session: str, until: str) -> list[str]:
     return kinds
 
 
-def _until(condition: Callable[[], bool], what: str, limit_s: float = 30) -> None:
-    end = time.monotonic() + limit_s
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError(f"still not {what} after {limit_s} s")
-        time.sleep(0.02)
-
-
 def _waiting(url: str) -> int:
     return httpx.get(f"{url}/gradio_api/queue/status", timeout=30).json()["queue_size"]
 
@@ -90,12 +82,12 @@ def test_chat_questions_of_clients_that_left_are_never_answered(served: tuple[st
     readers = [threading.Thread(target=lambda s=s: done.append(_listen(url, s, "process_completed"))) for s in holders]
     for reader in readers:
         reader.start()
-    _until(lambda: len(pipe.asked) == web.CONCURRENCY, "every worker busy")
+    until(lambda: len(pipe.asked) == web.CONCURRENCY, "every worker busy")
     # Ten more clients ask, see that they wait in line, and close the page.
     leavers = [_join(url, chat, f"离开{i}") for i in range(10)]
     for session in leavers:
         assert "estimation" in _listen(url, session, "estimation")
-    _until(lambda: _waiting(url) == 0, "the line emptied of clients that left")
+    until(lambda: _waiting(url) == 0, "the line emptied of clients that left")
     # One client who stays is answered after the holders; nobody who left ever was.
     stayer = _join(url, chat, "留下")
     pipe.go.set()
