@@ -284,6 +284,10 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.qualifiers and qualifier_fit(facts.qualifiers, clause) < 0:
         other = _other_qualifier(facts.qualifiers, clause)
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
+    dropped = _dropped_modifier(facts, clause, quoted_window(view, quote, chunk), corpus) if facts.wants_number else None
+    if dropped:
+        broader, asked = dropped
+        return Refusal("no_value", f"文档给出的是“{broader}”的数字，没有单列“{asked}”的。")
     owner = _other_owner(facts, key_clause(view, quote)) if facts.wants_number else ""
     if owner:
         return Refusal("no_value", f"文档给出的是{owner}的数据，不是问题所问的全市（全域）数据。")
@@ -317,6 +321,35 @@ def _named_by_equivalent(facts: QueryFacts, clause: str, synonyms: dict[str, tup
     clause uses ("农村信息服务站" of the question, "村级信息服务站" in the plan)."""
     return any(any(q in word for q in facts.qualifiers) and any(s in clause for s in synonyms[word])
                for word in thesaurus_words(facts.text, synonyms))
+
+
+_SCOPE = re.compile(r"^(?:全市|我市|本市|全省|我省|本省|全县|全区|全国|各县|各级|全部|所有)$")
+
+
+def quoted_window(view: AnswerView, quote: Quote, chunk) -> str:
+    """The key's clause with one clause on each side, and the heading path."""
+    body = chunk.display if chunk.kind == "table_row" else key_clause(view, quote, around=1)
+    return body + "\n" + chunk.section_path
+
+
+def _dropped_modifier(facts: QueryFacts, clause: str, window: str, corpus: Corpus) -> tuple[str, str] | None:
+    """The figure's clause names a broader indicator than the asked thesaurus indicator:
+    the tail of one of its names without the modifier ("电话用户数" or "数字电视用户数" for
+    手机用户数, whose names include 移动电话用户数), and no name of it is near the figure.
+    (the broader tail, the asked word) or None. Tails shorter than three characters,
+    and modifiers that are scope words (全市) or sub-groups (农村: judged by the sub-group
+    checks), are not judged."""
+    qualifiers = {w for group in QUALIFIER_GROUPS for w in group}
+    for word in thesaurus_words(facts.attribute, corpus.synonyms):
+        names = (word, *corpus.synonyms[word])
+        if any(n in window for n in names):
+            continue
+        for name in names:
+            for i in range(2, len(name) - 2):
+                tail, modifier = name[i:], name[:i]
+                if tail in clause and modifier not in qualifiers and not _SCOPE.match(modifier):
+                    return tail, word
+    return None
 
 
 def _whole_area_only(facts: QueryFacts, clause: str, evidence: str = "") -> str:
@@ -368,6 +401,8 @@ def _unasked_subgroup(facts: QueryFacts, clause: str, synonyms: dict[str, tuple[
     if at is None:
         return ""
     before = clause[max(0, at - 4):at]
+    if re.search(r"[省市县区乡镇]{2,}级$", before):
+        return ""  # "市县级政务网站": the levels together, not one of them
     asked = facts.attribute + "".join(facts.qualifiers) + "".join(facts.equivalents)  # 农村信息服务站 = 村级…
     for group in QUALIFIER_GROUPS:
         for word in group:

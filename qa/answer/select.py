@@ -383,12 +383,13 @@ def _runners_up(view: AnswerView, scored: list[_Candidate], used: set[int], fact
                 terms: list[tuple[str, float]]) -> list[Quote]:
     """The best sentence of each next passage, close enough in score to the best."""
     picked: list[Quote] = []
-    seen = set(used)
+    seen, same = set(used), set()
     for candidate in scored[1:]:
         if len(picked) >= RUNNERS_UP or candidate.score < scored[0].score - RUNNER_UP_MARGIN:
             break
         chunk = view.sentences[candidate.sentence].chunk
-        if chunk not in seen:
-            seen.add(chunk)
+        valued = facts.wants_number and candidate.value_fit > 0 and scored[0].value_fit <= 0
+        if chunk not in seen or (valued and chunk in used and chunk not in same):
+            (seen if chunk not in seen else same).add(chunk)
             picked.append(_quote(view, candidate, facts, question, terms))
     return picked

@@ -230,8 +230,8 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
     if not facts.wants_when:
         # "9月23日" is a date, not a quantity.
         numbers = [m for m in numbers if not re.match(r"[月日号]", region[m.end():m.end() + 1])] or numbers
-    numbers = ([m for m in numbers if fits_unit(question, m.group(), loose=False) is not False]
-               or [m for m in numbers if fits_unit(question, m.group()) is not False] or numbers)
+    anchor = _anchor(region, terms, facts)
+    numbers = _fitting_unit(region, numbers, anchor, question)
     if not re.search(r"原来|原先|之前|以前|前的|起初|最初", question):
         # "由1.2亿元增加到3.9亿元": the starting figure is asked only as 原来/之前
         numbers = [m for m in numbers if not re.search(r"由(?:原来的?|原先的?)?$", region[max(0, m.start() - 5):m.start()])] or numbers
@@ -241,7 +241,6 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
         # "增加了多少" / "新增…多少" ask the increase ("增加了2.7亿元", "新增用户10万户"),
         # not the level reached ("增加到3.9亿元", "总数达到84.4万户")
         numbers = [m for m in numbers if _INCREMENT_OF.search(region[max(0, m.start() - 6):m.start()])] or numbers
-    anchor = _anchor(region, terms, facts)
     of_year = _of_the_year(region, numbers, facts)
     if of_year is not None:
         chosen = of_year
@@ -269,6 +268,20 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
         else:
             chosen = min(numbers, key=lambda m: anchor - m.end())
     return start + chosen.start(), start + chosen.end()
+
+
+def _fitting_unit(region: str, numbers: list, anchor: int | None, question: str) -> list:
+    """The numbers in the unit asked: the exact measure word first ("多少个" -> "133个"),
+    unless only a number in another classifier is in the asked thing's own clause
+    ("多少个邮局": "邮政所140处，邮政储蓄联网网点133个" answers 140处)."""
+    strict = [m for m in numbers if fits_unit(question, m.group(), loose=False) is not False]
+    loose = [m for m in numbers if fits_unit(question, m.group()) is not False]
+    if anchor is not None:
+        lo, hi = _clause_start(region, anchor), _clause_end(region, anchor)
+        own = [m for m in loose if lo <= m.start() < hi]
+        if own and not any(lo <= m.start() < hi for m in strict):
+            return own
+    return strict or loose or numbers
 
 
 def longest_shared(attribute: str, region: str, minimum: int = 3) -> tuple[int, int] | None:

@@ -207,3 +207,26 @@ def test_a_thesaurus_phrase_lends_its_equivalents_to_its_words() -> None:
     cut = [t for t in tokenize("网上买卖") if len(t) >= 2 and t != "网上买卖"]
     assert cut and all("电子商务" in merged[t] for t in cut)
     assert phrase_synonyms("宽带用户有多少？", table, tokenize) is table  # nothing to lend
+
+
+PHONES = {"手机用户数": ("移动电话用户数",), "移动电话用户数": ("手机用户数",)}
+
+
+@pytest.mark.parametrize("sentence, key, refused", [
+    ("电话用户数达到350万户。", "350万户", True),  # all telephones, not the mobile ones asked
+    ("数字电视用户数达到35万户。", "35万户", True),  # another indicator with the same head
+    ("移动电话用户数达到220万户。", "220万户", False),  # the official name of what is asked
+    ("手机用户数达到220万户。", "220万户", False),
+])
+def test_a_figure_of_a_broader_indicator_is_not_the_asked_ones(sentence: str, key: str, refused: bool) -> None:
+    view, _ = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", sentence)
+    corpus = Corpus(("甲",), next(iter(view.documents.values())).text, ("十二五",), ((2011, 2015),), PHONES)
+    quote = quote_of(sentence[:-1], key, "target", 2015, view)
+    refusal = answer_refusal(facts("甲市2015年手机用户数目标是多少？"), quote, view, corpus)
+    assert (refusal is not None and refusal.reason == "no_value" and "手机用户数" in refusal.message) == refused
+
+
+def test_levels_named_together_are_not_an_unasked_sub_group() -> None:
+    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", "全市已建成市县级政务网站63家。")
+    quote = quote_of("全市已建成市县级政务网站63家", "63家", "target", 2015, view)
+    assert answer_refusal(facts("甲市2015年政务网站有多少家？"), quote, view, corpus) is None

@@ -23,6 +23,10 @@ def key(text: str, question: str, terms: list[tuple[str, float]] | None = None) 
     # a level, not an increment, unless an increase is asked
     ("全市固定电话新增用户10万户，固定电话用户总数达到84.4万户。", "固定电话用户总数是多少？", "84.4万户"),
     ("全市固定电话新增用户10万户，固定电话用户总数达到84.4万户。", "固定电话新增用户多少？", "10万户"),
+    # 个 is any thing's classifier: the number in the asked thing's own clause wins over
+    # another thing's number that happens to say 个
+    ("邮政所140处，邮政储蓄联网网点133个。", "2010年咸阳有多少个邮政所？", "140处"),
+    ("邮政所140处，邮政储蓄联网网点133个。", "2010年咸阳有多少个联网网点？", "133个"),
     # the sub-group asked: 县级, not 市级
     ("市级行政许可网上办理比例达到80%，县级达到60%。", "县级行政许可网上办理比例是多少？", "60%"),
     # the longest piece of the attribute anchors: 移动通信总容量, not 交换容量
