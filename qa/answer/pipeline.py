@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
+from itertools import zip_longest
 
 import numpy as np
 
@@ -48,7 +49,7 @@ from qa.answer.retrieval import Hit, search
 from qa.answer.rewrite import is_elliptical, rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
 from qa.answer.sides import Side, split_sides
-from qa.answer.thesaurus import expansions, load_thesaurus
+from qa.answer.thesaurus import expansions, load_thesaurus, thesaurus_words
 from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
@@ -259,6 +260,12 @@ class Pipeline:
         if not names and facts.wants_list:  # "发展目标有几条？": the section asked is named with a frame word (目标)
             names = [w for w in content_words(facts.text) if len(w) >= 2 and w not in self._title_tokens and w not in facts.places]
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
+        # A thesaurus phrase of the attribute that no name covers ("网上买卖" has no noun) is
+        # a name too, held whole (by itself or an equivalent: 电子商务), not word by word.
+        phrases = [p for p in thesaurus_words(facts.attribute, self.view.synonyms)
+                   if len(tokenize(p)) > 1 and not any(n in p for n in names)]
+        names += phrases
+        terms += [(p, max(self.index.bm25.term_idf(t) for t in tokenize(p))) for p in phrases]
         return names, terms
 
     def _absent_thing(self, facts: QueryFacts, doc: str | None, city: str | None) -> Refusal | None:
@@ -474,11 +481,12 @@ class Pipeline:
         )
 
     def _passages(self, results: list[SideResult]) -> list[PassageOut]:
-        seen: dict[int, float] = {}
-        for hit in (h for r in results for h in r.hits):
-            seen[hit.chunk] = max(seen.get(hit.chunk, float("-inf")), hit.score)
-        ranked = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[: self.settings.top_k]
-        return [passage_out(self.view, c, s) for c, s in ranked]
+        """The sources, each side's in turn: the quoted passages, then the passages the
+        answer step looked inside by their best sentence, then the rest by retrieval."""
+        scores = {h.chunk: h.score for r in results for h in r.hits}
+        orders = [[*(q.chunk for q in r.quotes), *r.decision.ranked, *(h.chunk for h in r.hits)] for r in results]
+        ranked = list(dict.fromkeys(c for group in zip_longest(*orders) for c in group if c is not None))
+        return [passage_out(self.view, c, scores.get(c, 0.0)) for c in ranked[: self.settings.top_k]]
 
     def _related(self, results: list[SideResult], passages: list[PassageOut]) -> list[PassageOut]:
         """For a refusal: the passage the answer step found first (labelled with what it

@@ -30,7 +30,8 @@ REASONS = (
 )
 _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[个家项条所户人台部次]")
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[、.．]")
-_LATIN_NAME = re.compile(r"[A-Za-z]+\d+[A-Za-z\d]*|\d+[A-Za-z]+[A-Za-z\d]*")
+# 3G, IPv6, B2B are names; a bandwidth (4M, 100Mbps) is a figure.
+_LATIN_NAME = re.compile(r"[A-Za-z]+\d+[A-Za-z\d]*|\d+(?!(?:[MK]b?(?:ps)?|[MK]B)(?![A-Za-z\d]))[A-Za-z]+[A-Za-z\d]*")
 # A word made of Latin letters or digits (5G, VR, AI, IPv6) names a technology outright.
 _LATIN_TERM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-]*$")
 @dataclass(frozen=True)

@@ -223,7 +223,8 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)
     text = re.sub(r"哪(?:些|几|个|一)[个项条类种点]?", " ", text)
     # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.
-    text = re.sub(r"(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名成倍]|公里|比例|规模)?", " ", text)
+    # (成 only after 几: "几成" is a share, "多大成交额" asks a 成交额)
+    text = re.sub(r"几成|(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名倍]|公里|比例|规模)?", " ", text)
     # "除了A，还是哪个…": A is given, not asked.
     text = re.sub(r"除了[^，,。？?]*?(?:以外|之外)?[，,]?\s*(?=还|也)", " ", text)
     kept = [w for w in words(text) if w not in FRAME_WORDS and re.search(r"[\w%]", w)]

@@ -71,6 +71,8 @@ class Decision:
     similarity: float = 0.0
     # the next best sentences of other passages, for when the evidence check rejects the best
     runners_up: list[Quote] = field(default_factory=list)
+    # the passages looked inside, by their best sentence's score (dense similarity included)
+    ranked: tuple[int, ...] = ()
 
 
 def lexical_coverage(terms: list[tuple[str, float]], text: str, context: str,
@@ -371,8 +373,9 @@ def choose(
         used_chunks.add(chunk)
         quotes.append(_quote(view, candidate, facts, question, terms))
     runners_up = _runners_up(view, scored, used_chunks, facts, question, terms) if max_quotes == 1 else []
+    ranked = tuple(dict.fromkeys(view.sentences[c.sentence].chunk for c in scored))
     return Decision(quotes=quotes, score=best.score, coverage=best.coverage, similarity=best.similarity,
-                    runners_up=runners_up)
+                    runners_up=runners_up, ranked=ranked)
 
 
 RUNNERS_UP = 3  # other passages' best sentences kept for the evidence check to fall back on

@@ -334,3 +334,26 @@ def test_increments_and_thesaurus_named_things(pipe, verbatim, question, value) 
     response = ask(pipe, question)
     assert response.answerable and value in headline(response.answer), response.answer
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, value", [
+    ("2010年咸阳有几个邮局？", "140处"),  # 个 stands for 处; 133个 belongs to 联网网点
+    ("宝鸡到2015年农村家庭上网带宽目标是多少？", "4M"),  # a bandwidth is a figure, not a name like 4G
+    ("宝鸡2015年网上买卖的成交额目标？", "250亿元"),  # 网上买卖 = 电子商务, held whole; 多大成交额 is no 几成
+])
+def test_everyday_words_reach_the_plans_figure(pipe, verbatim, question, value) -> None:
+    response = ask(pipe, question)
+    assert response.answerable and value in headline(response.answer), response.answer
+    verbatim(pipe, response)
+
+
+def test_a_broader_indicators_figure_is_not_the_asked_ones(pipe) -> None:
+    # 电话用户数 (all telephones) is no answer to 手机用户数 (移动电话用户数)
+    response = ask(pipe, "宝鸡手机用户数是多少？")
+    assert "350万户" not in headline(response.answer), response.answer
+
+
+def test_the_quoted_passage_is_the_first_source(pipe) -> None:
+    response = ask(pipe, "到2015年咸阳的宽带用户目标是多少？")
+    first, quote = response.passages[0], response.citations[0]
+    assert first.doc_id == quote.doc_id and first.start <= quote.start and quote.end <= first.end

@@ -230,3 +230,13 @@ def test_levels_named_together_are_not_an_unasked_sub_group() -> None:
     view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", "全市已建成市县级政务网站63家。")
     quote = quote_of("全市已建成市县级政务网站63家", "63家", "target", 2015, view)
     assert answer_refusal(facts("甲市2015年政务网站有多少家？"), quote, view, corpus) is None
+
+
+def test_a_bandwidth_is_a_figure_and_a_network_generation_is_a_name() -> None:
+    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", "农村家庭用户互联网带宽达到4M。")
+    quote = quote_of("农村家庭用户互联网带宽达到4M", "4M", "target", 2015, view)
+    assert answer_refusal(facts("甲市2015年农村家庭上网带宽目标是多少？"), quote, view, corpus) is None
+    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", "加快建设4G网络。")
+    quote = quote_of("加快建设4G网络", "4G", "target", 2015, view)
+    refusal = answer_refusal(facts("甲市2015年4G网络覆盖多少个乡镇？"), quote, view, corpus)
+    assert refusal is not None and refusal.reason == "no_value"

@@ -74,6 +74,9 @@ def test_attribute_drops_place_time_and_question_words() -> None:
     facts = analyse("到2015年咸阳的宽带用户目标是多少万户？", SCOPE.cities, SCOPE)
     assert facts.attribute == "宽带用户"
     assert analyse("宝鸡市级行政许可网上办理比例是多少？", SCOPE.cities, SCOPE).attribute.startswith("市级")
+    # 几成 asks a share; in 多大成交额 the 成 belongs to 成交额
+    assert analyse("宝鸡2015年网上买卖做到多大成交额？", SCOPE.cities, SCOPE).attribute.endswith("成交额")
+    assert "成" not in analyse("宝鸡网上审批有几成？", SCOPE.cities, SCOPE).attribute
 
 
 def test_qualifiers_and_years() -> None:
