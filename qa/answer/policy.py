@@ -285,7 +285,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.qualifiers and qualifier_fit(facts.qualifiers, clause) < 0:
         other = _other_qualifier(facts.qualifiers, clause)
         return Refusal("no_value", f"文档给出的是{other}的数据，没有{'、'.join(facts.qualifiers)}的。")
-    dropped = _dropped_modifier(facts, clause, quoted_window(view, quote, chunk), corpus) if facts.wants_number else None
+    dropped = _dropped_modifier(facts, clause, _figure_window(view, quote, chunk), corpus) if facts.wants_number else None
     if dropped:
         broader, asked = dropped
         return Refusal("no_value", f"文档给出的是“{broader}”的数字，没有单列“{asked}”的。")
@@ -327,7 +327,7 @@ def _named_by_equivalent(facts: QueryFacts, clause: str, synonyms: dict[str, tup
 _SCOPE = re.compile(r"^(?:全市|我市|本市|全省|我省|本省|全县|全区|全国|各县|各级|全部|所有)$")
 
 
-def quoted_window(view: AnswerView, quote: Quote, chunk) -> str:
+def _figure_window(view: AnswerView, quote: Quote, chunk) -> str:
     """The key's clause with one clause on each side, and the heading path."""
     body = chunk.display if chunk.kind == "table_row" else key_clause(view, quote, around=1)
     return body + "\n" + chunk.section_path
@@ -349,7 +349,8 @@ def _dropped_modifier(facts: QueryFacts, clause: str, window: str, corpus: Corpu
             for i in range(2, len(name) - 2):
                 tail, modifier = name[i:], name[:i]
                 if tail in clause and modifier not in qualifiers and not _SCOPE.match(modifier):
-                    return tail, word
+                    written = re.search(r"[\u4e00-\u9fff]{0,4}" + re.escape(tail), clause)
+                    return written.group(), word
     return None
 
 

@@ -315,7 +315,7 @@ def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> i
     # The user's everyday word is not in the quote; its official equivalent may be ("座机" -> "固定电话").
     equivalents = sorted((w for w in facts.equivalents if w in region), key=len, reverse=True)
     if equivalents:
-        return region.find(equivalents[0])
+        return _own_mention(region, (region.find(equivalents[0]), len(equivalents[0])), facts.text)
     anchors = [(region.find(t), w) for t, w in terms if t in region]
     if not anchors:
         return None
