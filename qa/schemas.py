@@ -89,4 +89,5 @@ class AskResponse(BaseModel):
     slots: SlotsOut = Field(default_factory=SlotsOut)
     reason: str = Field(default="", description="for a refusal: a stable code (qa.answer.policy.REASONS)")
     comparison: list[ComparisonRowOut] = Field(default_factory=list)
+    verdict: str = Field(default="", description="for 谁高/哪个多: which side's quoted figure is larger")
     timing_ms: dict[str, float] = Field(default_factory=dict)

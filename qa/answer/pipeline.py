@@ -39,17 +39,30 @@ from qa.answer.present import (
     answer_text,
     citation,
     comparison_rows,
+    comparison_verdict,
     passage_out,
     related_label,
 )
-from qa.answer.query import FRAME_WORDS, ITEM_COUNT, QueryFacts, Scope, analyse
+from qa.answer.query import (
+    FRAME_WORDS,
+    ITEM_COUNT,
+    QUALIFIER_GROUPS,
+    QueryFacts,
+    Scope,
+    analyse,
+)
 from qa.answer.question import DocInfo, QuestionError, clean_question
 from qa.answer.results import SideResult
 from qa.answer.retrieval import Hit, search
 from qa.answer.rewrite import is_elliptical, rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
 from qa.answer.sides import Side, split_sides
-from qa.answer.thesaurus import expansions, load_thesaurus, thesaurus_words
+from qa.answer.thesaurus import (
+    expansions,
+    load_officials,
+    load_thesaurus,
+    thesaurus_words,
+)
 from qa.answer.view import AnswerView
 from qa.index.build import build_index
 from qa.index.encoder import Encoder
@@ -75,6 +88,7 @@ def _counted(question: str, quotes: list[Quote], results: list[SideResult]) -> s
     return f"共{len(quotes)}{unit if unit != '方面' else '个方面'}：\n"
 
 
+QUALIFIER_WORDS = frozenset(w for group in QUALIFIER_GROUPS for w in group)
 GENERIC_IDF = 2.0  # idf mass below which a question's known words are all generic ones (系统 1.3, 信息 0.1)
 
 
@@ -212,7 +226,8 @@ class Pipeline:
                             wants_who=kind.wants_who, attribute=focus_facts.attribute,
                             qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role,
                             years=_follow_up_years(facts, focus_facts), text=focus_facts.text)
-        facts = replace(facts, equivalents=tuple(expansions(focus, self.view.synonyms)))
+        # a sub-group said in everyday words (县里, 乡下) is the official one its group starts with (县级, 农村)
+        facts = replace(self._officially(facts, focus), equivalents=tuple(expansions(focus, self.view.synonyms)))
         where = self._where(doc, side.city)
         t0 = time.perf_counter()
         bridges = self.expander.bridges(focus)
@@ -243,6 +258,18 @@ class Pipeline:
         if result.refusal is None:
             result.quotes = [replace(q, label=side.label) for q in quotes]
         return result
+
+    def _officially(self, facts: QueryFacts, focus: str) -> QueryFacts:
+        """A sub-group said in everyday words (县里, 乡下) is the official one its thesaurus
+        group starts with (县级, 农村): a qualifier, and so named in the attribute."""
+        officials = load_officials()
+        attribute, qualifiers = facts.attribute, list(facts.qualifiers)
+        for word in thesaurus_words(focus, self.view.synonyms):
+            official = officials.get(word, word)
+            if official in QUALIFIER_WORDS and official not in focus:
+                attribute = attribute.replace(word, official)
+                qualifiers += [official] if official not in qualifiers else []
+        return replace(facts, attribute=attribute, qualifiers=tuple(qualifiers))
 
     def _hits_of_the_years(self, hits: list[Hit], facts: QueryFacts) -> list[Hit]:
         """For a question asked of a year: the passages of documents that speak of that year
@@ -468,6 +495,10 @@ class Pipeline:
         else:
             answer = f"{SILENT}。{message}" if message else f"{SILENT}。"
         reason = "" if answerable else (filtered.reason if filtered else next((r.refusal.reason for r in refused), "weak_evidence"))
+        rows = comparison_rows(self.view, results, citations) if len(results) > 1 else []
+        verdict = comparison_verdict(text, rows)
+        if verdict:
+            answer = f"{verdict}\n\n{answer}"
         return AskResponse(
             question=text, rewritten_question=standalone, answerable=answerable, answer=answer,
             message=message, citations=citations, passages=passages,
@@ -477,7 +508,7 @@ class Pipeline:
                            role=facts.role, attribute=facts.attribute, qualifiers=list(facts.qualifiers),
                            answer_type=facts.answer_type),
             reason=reason,
-            comparison=comparison_rows(self.view, results, citations) if len(results) > 1 else [],
+            comparison=rows, verdict=verdict,
         )
 
     def _passages(self, results: list[SideResult]) -> list[PassageOut]:

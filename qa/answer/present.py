@@ -1,7 +1,10 @@
 """Turn chosen quotes into what a user reads: answer text, citations, copy-ready references."""
 from __future__ import annotations
 
+import re
+
 from qa.answer.cite import citation_label, format_reference, issue_date
+from qa.answer.query import COMPARATIVE
 from qa.answer.select import Quote
 from qa.answer.view import AnswerView
 from qa.ingest.chunking import strip_unit
@@ -128,3 +131,36 @@ def comparison_rows(index: AnswerView, results: list, citations: list[CitationOu
             quote=cite.quote if cite else "", citation=cite.n if cite else None,
         ))
     return rows
+
+
+_AMOUNT = re.compile(r"^(\d+(?:[.,]\d+)*)\s*(万|亿)?(.*)$")
+_BOUND = re.compile(r"以上|以下|左右|多|超过|近|约|不低于|不少于|突破")
+_SCALE = {"万": 1e4, "亿": 1e8}
+_LARGER = (("多", "多于"), ("少", "多于"), ("大", "大于"), ("小", "大于"), ("快", "快于"), ("慢", "快于"))
+
+
+def _amount(value: str) -> tuple[float, str] | None:
+    """"95万户" -> (950000.0, "户"); None for a bound ("85%以上") or no figure."""
+    found = _AMOUNT.match(value.strip())
+    if not found or _BOUND.search(value):
+        return None
+    return float(found.group(1).replace(",", "")) * _SCALE.get(found.group(2) or "", 1.0), found.group(3).strip()
+
+
+def comparison_verdict(question: str, rows: list[ComparisonRowOut]) -> str:
+    """Which side's figure is larger, when the question asks it (谁高, 哪个多) and every
+    side has a figure in the same unit; worked out from the quoted values, and said so."""
+    asked = COMPARATIVE.search(question)
+    if not asked or len(rows) < 2 or not all(r.answered for r in rows):
+        return ""
+    amounts = [_amount(r.value) for r in rows]
+    if any(a is None for a in amounts) or len({a[1] for a in amounts}) != 1:
+        return ""
+    ranked = sorted(zip(rows, amounts), key=lambda pair: -pair[1][0])
+    if ranked[0][1][0] == ranked[-1][1][0]:
+        return f"比较（按引文数字）：{'、'.join(r.side for r in rows)}相同，均为{rows[0].value}。"
+    larger = next((said for word, said in _LARGER if word in asked.group()), "高于")
+    if len(ranked) == 2:
+        (top, _), (other, _) = ranked
+        return f"比较（按引文数字）：{top.side}（{top.value}）{larger}{other.side}（{other.value}）。"
+    return "比较（按引文数字，从大到小）：" + " ＞ ".join(f"{r.side}（{r.value}）" for r, _ in ranked) + "。"

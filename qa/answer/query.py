@@ -34,6 +34,9 @@ _NUMBER_WORDS = re.compile(r"多少|几[个家所项条台户万亿成倍年]?|�
 _MONEY_WORDS = re.compile(r"经费|资金|投资|投入|预算|钱")
 _LIST_WORDS = re.compile(r"哪些|哪几|包括什么|包括哪|包含哪|有哪|列举|都有|几大|哪[一二三四五六七八九十两]+[个项条类方]")
 _WHEN_WORDS = re.compile(r"什么时候|何时|哪一?年|哪几年|哪天|哪一天|几月|日期|时间|时限")
+# "谁定得高", "哪个更多": which side's figure is larger; a comparison of figures, not a who.
+COMPARATIVE = re.compile(r"(?:谁|哪个|哪一个|哪边|哪座城市|哪个城市|哪个市)(?:的|定得|定的|订得|订的|要|会)?"
+                         r"(?:更|比较|较|最)?(?:高|低|多|少|大|小|快|慢|领先|靠前)")
 _WHO_WORDS = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪家|由.{0,6}负责|实施单位|牵头|主送|发文机关|哪个机关")
 _WHERE_WORDS = re.compile(r"哪一?部分|哪一?章|哪一?节|哪个章节|哪一条|在哪里提出|在哪提出|出自|哪个部分|(?:放|写|列|载|出现)在.{0,12}哪|"
                           r"哪个(?:专栏|章节|部分)[？?]?$|"
@@ -148,6 +151,8 @@ def answer_type(question: str) -> str:
     """What kind of answer the question wants; the most specific cue wins."""
     if _WHERE_WORDS.search(question):
         return "where"
+    if COMPARATIVE.search(question):
+        return "number"
     if _DOCPART_WORDS.search(question):
         return "docpart"
     if _WHO_WORDS.search(question) and re.search(r"由|负责|实施|牵头|承担|主管|承办", question) \
@@ -221,6 +226,7 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     for period in periods:
         text = text.replace(period, " ")
     text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)
+    text = COMPARATIVE.sub(" ", text)
     text = re.sub(r"哪(?:些|几|个|一)[个项条类种点]?", " ", text)
     # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.
     # (成 only after 几: "几成" is a share, "多大成交额" asks a 成交额)

@@ -44,6 +44,19 @@ def load_thesaurus(path: Path = THESAURUS_FILE) -> dict[str, tuple[str, ...]]:
     return parse_thesaurus(path.read_text(encoding="utf-8"), str(path))
 
 
+@lru_cache(maxsize=1)
+def load_officials(path: Path = THESAURUS_FILE) -> dict[str, str]:
+    """word -> the official term its group starts with (the term itself for that term)."""
+    table = load_thesaurus(path)
+    heads: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            group = line.split()
+            if group and not line.startswith("#") and group[0] in table:
+                heads.update((word, group[0]) for word in group)
+    return heads
+
+
 def thesaurus_words(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
     """The thesaurus words a text contains, longest matches only ("固定电话用户", not
     also its part "固定电话")."""

@@ -130,6 +130,8 @@ def answer_markdown(resp: AskResponse, titles: Mapping[str, str] | None = None) 
         lines = [] if resp.comparison else summary_lines(resp)  # a comparison's key lines are its table
         if lines:
             blocks.append("  \n".join(lines))
+        if resp.verdict:
+            blocks.append(resp.verdict)
         if resp.comparison:
             rows = ["| 对象 | 数值 | 时间 | 出处 |", "|---|---|---|---|"]
             for r in resp.comparison:

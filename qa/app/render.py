@@ -166,6 +166,8 @@ def render_answer(resp: AskResponse, titles: Mapping[str, str] | None = None, tu
             parts.append('<div class="ans-key">' + "<br>".join(_key_line(line, turn_id) for line in lines) + "</div>")
         elif resp.citations and not resp.comparison:
             parts.append('<div class="ans-key">规划原文：</div>')
+        if resp.verdict:
+            parts.append(f'<div class="ans-key">{esc(resp.verdict)}</div>')
         if resp.comparison:
             parts.append(_comparison_table(resp, turn_id))
         parts += [_quote_html(c, turn_id) for c in resp.citations]

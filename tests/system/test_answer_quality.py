@@ -359,3 +359,20 @@ def test_the_quoted_passage_is_the_first_source(pipe) -> None:
     response = ask(pipe, "到2015年咸阳的宽带用户目标是多少？")
     first, quote = response.passages[0], response.citations[0]
     assert first.doc_id == quote.doc_id and first.start <= quote.start and quote.end <= first.end
+
+
+def test_which_side_is_higher_is_worked_out_from_the_quoted_figures(pipe, verbatim) -> None:
+    response = ask(pipe, "十二五末的信息化指数目标，咸阳和宝鸡谁定得高？")
+    assert response.verdict == "比较（按引文数字）：咸阳（0.817）高于宝鸡（0.812）。", response.answer
+    assert response.answer.startswith(response.verdict) and [r.value for r in response.comparison] == ["0.817", "0.812"]
+    verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, value", [
+    ("咸阳县里的行政许可网上办理比例目标是多少？", "60%"),  # 县里 is 县级: 80% is 市级's
+    ("咸阳乡下家庭上网率目标是多少？", "30%"),  # 乡下 is 农村: 80% is 城镇家庭's
+])
+def test_a_sub_group_in_everyday_words_is_the_official_one(pipe, verbatim, question, value) -> None:
+    response = ask(pipe, question)
+    assert response.answerable and value in headline(response.answer), response.answer
+    verbatim(pipe, response)

@@ -80,3 +80,9 @@ def test_markdown_answer_has_comparison_table_and_reference_list() -> None:
 def test_stale_or_missing_citation_fields_still_format() -> None:
     text = plain_text(answer(citations=[cite(section="", doc_number="", issue_date="", reference="")]), TITLES)
     assert text.endswith("[1] 《咸阳市“十二五”信息化发展规划》")
+
+
+def test_markdown_comparison_carries_its_verdict() -> None:
+    verdict = "比较（按引文数字）：咸阳（95万户）多于宝鸡（60万户）。"
+    text = answer_markdown(comparison().model_copy(update={"verdict": verdict}), TITLES)
+    assert verdict in text and text.index(verdict) < text.index("| 对象 |")

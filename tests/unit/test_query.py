@@ -123,3 +123,10 @@ def test_how_many_items_is_a_list_question_but_how_many_things_is_a_number() -> 
 
 def test_shi_yi_ji_is_the_city_level() -> None:
     assert qualifiers("咸阳市一级的审批事项有几成可以网上申请？") == ("市级",)
+
+
+@pytest.mark.parametrize("question", ["十二五末的信息化指数目标，咸阳和宝鸡谁定得高？", "咸阳和宝鸡2015年宽带用户目标哪个更多？"])
+def test_which_is_higher_compares_figures_and_is_no_who(question: str) -> None:
+    facts = analyse(question, SCOPE.cities, SCOPE)
+    assert facts.answer_type == "number" and facts.wants_number
+    assert not any(w in facts.attribute for w in ("谁", "高", "哪个", "多"))

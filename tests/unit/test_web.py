@@ -317,3 +317,10 @@ def test_table_key_prefers_the_whole_cell() -> None:
 
 def test_section_is_shown_with_real_separators() -> None:
     assert SECTION.replace(" > ", "／") in render_sources(answer())
+
+
+def test_a_comparisons_verdict_stands_above_its_table() -> None:
+    verdict = "比较（按引文数字）：咸阳（95万户）多于宝鸡（60万户）。"
+    html = render_answer(comparison().model_copy(update={"verdict": verdict}), TITLES, "abc123")
+    assert verdict in html and html.index(verdict) < html.index('<table class="cmp">')
+    assert "按引文数字" not in render_answer(comparison(), TITLES, "abc123")
