@@ -106,6 +106,7 @@ def _unit_of_number(number: str) -> str:
 _EXPLICIT_UNIT = re.compile(r"(?:多少|几)((?:万|亿)?(?:元|户|人|公里)|[A-Za-z]+|/百[户人])")
 _MEASURE = re.compile(r"(?:多少|几)([家个项条所台部次名座处户人门])")
 _ANY_THING = "个家项条所台部名座处间"  # classifiers of things, which 个 stands for
+_SAME_MEASURE = {"家": "家户", "户": "户家"}
 
 
 def fits_unit(question: str, number: str, loose: bool = True) -> bool | None:
@@ -125,7 +126,8 @@ def fits_unit(question: str, number: str, loose: bool = True) -> bool | None:
     measure = _MEASURE.search(question)
     if measure and not re.search(r"多少(?:万|亿)", question):
         # 个 is the general classifier: "多少个邮局" is answered by "140处"
-        wanted = _ANY_THING if measure.group(1) == "个" and loose else measure.group(1)
+        # 家 and 户 both count households and firms ("多少家在用" -> "15万户", "4660户工业企业")
+        wanted = _ANY_THING if measure.group(1) == "个" and loose else _SAME_MEASURE.get(measure.group(1), measure.group(1))
         return _unit_of_number(number).endswith(tuple(wanted))
     for asked, unit in _UNIT_WANTED:
         if asked.search(question):

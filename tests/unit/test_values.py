@@ -105,3 +105,10 @@ def test_a_plan_period_answers_a_when_question_and_a_percentage_never_does() -> 
     text = "“十一五”期间，我市电子政务统一平台建成并投入使用。"
     assert key(text, "咸阳市电子政务统一平台什么时候建成的？") == "“十一五”期间"
     assert key("建成两级电子政务统一平台，实现80%市级行政许可网上办理。", "电子政务统一平台什么时候建成？") == ""
+
+
+def test_jia_and_hu_both_count_households_and_firms() -> None:
+    from qa.answer.values import unit_conflict
+    assert not unit_conflict("农村有多少家在用？", "15万户")
+    assert not unit_conflict("有多少户企业设立了信息技术中心？", "156家")
+    assert unit_conflict("农村有多少家在用？", "15万人")
