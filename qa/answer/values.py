@@ -122,7 +122,8 @@ def fits_unit(question: str, number: str, loose: bool = True) -> bool | None:
         return unit.endswith(per_hundred.group(1))
     explicit = _EXPLICIT_UNIT.search(question)
     if explicit:
-        return _unit_of_number(number).lower().endswith(explicit.group(1).lower())
+        wanted = explicit.group(1).lower()
+        return unit.lower().endswith((wanted, wanted[:-1] + "家" if wanted.endswith("户") else wanted))
     measure = _MEASURE.search(question)
     if measure and not re.search(r"多少(?:万|亿)", question):
         # 个 is the general classifier: "多少个邮局" is answered by "140处"
