@@ -117,20 +117,35 @@ def related_label(quote: Quote) -> str:
 def comparison_rows(index: AnswerView, results: list, citations: list[CitationOut]) -> list[ComparisonRowOut]:
     """One row per side of a comparison: value, year and role, quote and citation, or why not."""
     rows: list[ComparisonRowOut] = []
-    by_quote = {(c.doc_id, c.start, c.end): c for c in citations}
+    first = 0  # the citations are the sides' quotes in order; two sides may quote one table row
     for result in results:
         label = result.side.label
         if result.refusal is not None or not result.quotes:
             message = result.refusal.message if result.refusal is not None else SILENT
             rows.append(ComparisonRowOut(side=label, answered=False, message=message))
             continue
-        quote = result.quotes[0]
-        cite = by_quote.get((quote.doc_id, quote.start, quote.end))
+        quote, cite = result.quotes[0], citations[first]
+        first += len(result.quotes)
         rows.append(ComparisonRowOut(
-            side=label, answered=True, value=cite.key if cite else "", year=quote.year, role=quote.role,
-            quote=cite.quote if cite else "", citation=cite.n if cite else None,
+            side=label, answered=True, value=key_value(index, quote), year=quote.year, role=quote.role,
+            quote=cite.quote, citation=cite.n,
         ))
     return rows
+
+
+def key_value(index: AnswerView, quote: Quote) -> str:
+    """The key as the user reads it: a table cell with its column's unit ("350万户")."""
+    chunk = index.chunks[quote.chunk]
+    cell = next((c for c in chunk.cells if c.start == quote.key_start), None) if chunk.kind == "table_row" else None
+    if cell is not None and cell is not chunk.cells[0]:
+        return chunk.cell_text(cell).partition("：")[2]
+    if quote.key_start < 0:
+        return ""
+    text = index.documents[quote.doc_id].text
+    # a bound around the figure is part of it: "超过60万户", "85%以上"
+    before = re.search(r"(?:超过|突破|不低于|不少于|逾|近|约)$", text[max(0, quote.key_start - 3):quote.key_start])
+    after = re.match(r"以上|以下|左右|多", text[quote.key_end:quote.key_end + 2])
+    return text[quote.key_start - (len(before.group()) if before else 0):quote.key_end + (len(after.group()) if after else 0)]
 
 
 _AMOUNT = re.compile(r"^(\d+(?:[.,]\d+)*)\s*(万|亿)?(.*)$")

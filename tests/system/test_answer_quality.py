@@ -376,3 +376,16 @@ def test_a_sub_group_in_everyday_words_is_the_official_one(pipe, verbatim, quest
     response = ask(pipe, question)
     assert response.answerable and value in headline(response.answer), response.answer
     verbatim(pipe, response)
+
+
+def test_two_sides_quoting_one_table_row_keep_their_own_cells(pipe, verbatim) -> None:
+    response = ask(pipe, "宝鸡2009年和2015年电话用户数哪个多？")
+    assert [r.value for r in response.comparison] == ["303.99万户", "350万户"], response.answer
+    assert response.verdict == "比较（按引文数字）：2015年（350万户）多于2009年（303.99万户）。"
+    verbatim(pipe, response)
+
+
+def test_a_bound_figure_is_shown_with_its_bound_and_not_ranked(pipe) -> None:
+    response = ask(pipe, "咸阳和宝鸡2015年宽带用户目标谁多？")
+    assert [r.value for r in response.comparison] == ["95万户", "超过60万户"], response.answer
+    assert response.verdict == ""
