@@ -240,3 +240,12 @@ def test_a_bandwidth_is_a_figure_and_a_network_generation_is_a_name() -> None:
     quote = quote_of("加快建设4G网络", "4G", "target", 2015, view)
     refusal = answer_refusal(facts("甲市2015年4G网络覆盖多少个乡镇？"), quote, view, corpus)
     assert refusal is not None and refusal.reason == "no_value"
+
+
+def test_a_sub_group_with_its_own_figure_does_not_qualify_the_next_indicator() -> None:
+    sentence = "移动电话用户数达到300万户，电话普及率达到90/百人。"
+    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", sentence)
+    quote = quote_of(sentence[:-1], "90/百人", "target", 2015, view)
+    refusal = answer_refusal(facts("甲市2015年移动电话普及率目标是多少？"), quote, view, corpus)
+    assert refusal is not None and refusal.reason == "no_value" and "移动电话" in refusal.message
+    assert answer_refusal(facts("甲市2015年电话普及率目标是多少？"), quote, view, corpus) is None
