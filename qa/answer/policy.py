@@ -368,7 +368,7 @@ def _whole_area_only(facts: QueryFacts, clause: str, evidence: str = "") -> str:
         # the clause opens with the indicator, its own subject ("电话普及率达到90/百人"): a
         # sub-group in another clause with a figure of its own ("移动电话用户数达到300万户")
         # is that figure's, not this one's
-        text = clause + "".join(c for c in re.split(r"[，；。,;]", evidence) if not re.search(r"\d", c))
+        text = clause + "".join(c for c in re.split(r"[，；。,;]", evidence) if clause in c or not re.search(r"\d", c))
     for word in facts.qualifiers:
         group = next((g for g in QUALIFIER_GROUPS if word in g), (word,))
         if any(member in text for member in group):
