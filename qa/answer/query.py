@@ -172,7 +172,7 @@ def answer_type(question: str) -> str:
         return "number"
     # (a year or period may sit between the indicator and 目标: "有线电视用户2015年目标？")
     plain = re.sub(r"(?:19|20)\d{2}\s*年?(?:底|末)?|[“\"]?十[一二三四五]五[”\"]?(?:末|期末)?", "", question)
-    if re.search(r"(?:率|量|数|额|指数|比例|比重|规模|用户|产值|增加值|容量|人数|户数)\s*(?:的?目标值?|指标)?(?:是|为)?\s*[？?。]?$", plain):
+    if re.search(r"(?:率|量|数|额|指数|比例|比重|规模|用户|产值|增加值|收入|投资|经费|容量|人数|户数)\s*(?:的?目标值?|指标)?(?:是|为)?\s*[？?。]?$", plain):
         return "number"  # "…电脑拥有量目标？" asks a figure without saying 多少
     if _YESNO_WORDS.search(question):
         return "yesno"

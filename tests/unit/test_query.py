@@ -111,6 +111,7 @@ def test_enumerated_latin_terms_stay_separate_words() -> None:
 
 def test_an_indicator_with_a_year_before_its_target_asks_a_number() -> None:
     assert answer_type("宝鸡有线电视用户2015年目标？") == "number"
+    assert answer_type("咸阳软件业收入2015年目标？") == "number"  # 收入 is a figure too
     assert answer_type("宝鸡有线电视用户“十二五”末目标？") == "number"
 
 
