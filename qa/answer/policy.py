@@ -181,7 +181,8 @@ def rate_refusal(facts: QueryFacts, evidence: str, corpus: Corpus) -> Refusal | 
     rate of the same group: "农村家庭上网率" is not answered by "农村家庭电脑拥有率"."""
     if facts.answer_type != "number":
         return None
-    last = next(iter(reversed(words(facts.attribute))), "")
+    cut = words(facts.attribute)
+    last = "".join(cut[-2:]) if cut[-1:] == ["率"] else next(iter(reversed(cut)), "")  # 光纤/入户/率: 入户率
     if not last.endswith("率") or len(last) < 2:
         return None
     rate = last[-3:]

@@ -157,6 +157,10 @@ def test_another_rate_of_the_same_sub_group_is_refused() -> None:
     refusal = rate_refusal(facts, "农村家庭电脑拥有率达到45台/百户", corpus)
     assert refusal is not None and "上网率" in refusal.message
     assert rate_refusal(facts, "农村家庭上网率达到30%", corpus) is None
+    # jieba leaves 率 alone in 光纤/入户/率: the rate is 入户率, not any 覆盖率
+    fibre = analyse("咸阳光纤入户率目标是多少？", ("咸阳",))
+    assert rate_refusal(fibre, "应用入户，农村有线电视网络覆盖率达75%以上", corpus) is not None
+    assert rate_refusal(fibre, "光纤入户率达到60%", corpus) is None
 
 
 def test_a_whole_area_figure_is_not_one_companys() -> None:
