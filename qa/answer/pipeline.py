@@ -32,6 +32,7 @@ from qa.answer.policy import (
     quote_evidence,
     rate_refusal,
     scope_refusal,
+    technology_refusal,
     unknown_terms,
 )
 from qa.answer.present import (
@@ -337,6 +338,7 @@ class Pipeline:
         """Why this quote does not answer the question, or None."""
         refusal = self._coverage_refusal(names, quote, focus_facts, corpus)
         refusal = refusal or rate_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
+        refusal = refusal or technology_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
         if facts.wants_list and self.view.chunks[quote.chunk].kind == "table_row":
             # One project's row (its unit, year, money) lists none of the project's parts.
             refusal = refusal or list_noun_refusal(focus_facts, quote_evidence(self.view, quote))

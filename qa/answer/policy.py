@@ -134,6 +134,20 @@ def unmentioned_technologies(question: str, corpus: Corpus) -> list[str]:
     return [t for t in named if not corpus.mentions(t) and t.lower() not in corpus.text.lower()]
 
 
+def technology_refusal(facts: QueryFacts, evidence: str, corpus: Corpus) -> Refusal | None:
+    """A named technology the question asks about (物联网 of "物联网示范工程计划投资多少")
+    that the quote and its headings do not name, literally or through the thesaurus: the
+    quote is about something else (another project's budget)."""
+    named: list[str] = []
+    for term in load_technologies():
+        if term.lower() in facts.attribute.lower() and not any(term in longer for longer in named):
+            named.append(term)
+    missing = [t for t in named if t.lower() not in evidence.lower() and not any(s in evidence for s in corpus.synonyms.get(t, ()))]
+    if missing:
+        return Refusal("weak_evidence", f"文档中找到的段落没有提到“{'、'.join(missing)}”。")
+    return None
+
+
 def _planned_elsewhere(place: str, question: str, text: str) -> bool:
     """A province or city named with its suffix that the documents only mention; a county
     or district they name the same way (旬邑县) is one of their own."""

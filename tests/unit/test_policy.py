@@ -253,3 +253,12 @@ def test_a_sub_group_with_its_own_figure_does_not_qualify_the_next_indicator() -
     refusal = answer_refusal(facts("甲市2015年移动电话普及率目标是多少？"), quote, view, corpus)
     assert refusal is not None and refusal.reason == "no_value" and "移动电话" in refusal.message
     assert answer_refusal(facts("甲市2015年电话普及率目标是多少？"), quote, view, corpus) is None
+
+
+def test_a_named_technology_must_be_in_the_quote() -> None:
+    from qa.answer.policy import technology_refusal
+    corpus = Corpus(cities=("宝鸡",), text="物联网", periods=(), windows=(), synonyms={})
+    asked = analyse("宝鸡物联网示范工程计划投资多少？", ("宝鸡",))
+    refusal = technology_refusal(asked, "装备制造数字化示范工程 · 计划经费：20,000万元", corpus)
+    assert refusal is not None and "物联网" in refusal.message
+    assert technology_refusal(asked, "物联网应用示范工程 · 计划经费：5,000万元", corpus) is None
