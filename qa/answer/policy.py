@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from itertools import permutations
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
 from qa.answer.select import Quote, qualifier_fit
@@ -184,10 +185,19 @@ def absent_thing_refusal(question: str, searched: list[tuple[str, str]], corpus:
         searched: (title, text) of the documents the question is asked of.
     """
     for thing in named_things(question, corpus.text):
-        if not any(thing in text for _, text in searched):
+        if not any(_names(text, thing) for _, text in searched):
             titles = "、".join(f"《{title}》" for title, _ in searched)
             return Refusal("other_place", f"{titles}中没有提到“{thing}”（其他文档中有）。")
     return None
+
+
+def _names(text: str, thing: str) -> bool:
+    """The text names the thing, or its words together in another order ("重大信息化项目"
+    as "信息化重大项目"): a kind of thing, not one thing's own name."""
+    if thing in text:
+        return True
+    parts = words(thing)
+    return 1 < len(parts) <= 4 and any("".join(order) in text for order in permutations(parts))
 
 
 def rate_refusal(facts: QueryFacts, evidence: str, corpus: Corpus) -> Refusal | None:
