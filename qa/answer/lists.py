@@ -323,7 +323,11 @@ def extreme_row(view: AnswerView, items: list[Quote], question: str, which: str)
     else money for 投资/经费/钱, else the last numeric one) is largest or smallest; its key
     is that cell."""
     rows = [q for q in (_row_of(view, q) for q in items) if q is not None]
-    if len(rows) < MIN_ITEMS or len(rows) != len(items):
+    if len(rows) != len(items):
+        # the items are a table's groups ("两化融合重点工程"): the rows under them
+        groups = [_members(view, q) for q in items]
+        rows = [row for group in groups for row in group] if all(groups) else []
+    if len(rows) < MIN_ITEMS:
         return None
     valued = []
     for quote in rows:
@@ -335,6 +339,18 @@ def extreme_row(view: AnswerView, items: list[Quote], question: str, which: str)
         return None
     amount, quote, cell = (max if which == "max" else min)(valued, key=lambda v: v[0])
     return Quote(quote.doc_id, quote.chunk, quote.start, quote.end, cell.start, cell.end, quote.score)
+
+
+def _members(view: AnswerView, item: Quote) -> list[Quote]:
+    """The table rows under a heading item (the rows whose innermost heading it is)."""
+    if not item.heading:
+        return []
+    name = re.sub(r"\s+", "", view.text(item.doc_id)[item.key_start:item.key_end])
+    return [Quote(item.doc_id, i, c.start, c.end, c.cells[0].start, c.cells[0].end, item.score)
+            for i in view.doc_chunks[item.doc_id]
+            for c in (view.chunks[i],)
+            if c.kind == "table_row" and c.cells and c.section and re.sub(r"\s+", "", c.section[-1]) == name
+            and not _TOTAL.match(re.sub(r"\s+", "", c.cells[0].value))]
 
 
 def _row_of(view: AnswerView, item: Quote) -> Quote | None:

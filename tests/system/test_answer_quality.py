@@ -389,3 +389,10 @@ def test_a_bound_figure_is_shown_with_its_bound_and_not_ranked(pipe) -> None:
     response = ask(pipe, "咸阳和宝鸡2015年宽带用户目标谁多？")
     assert [r.value for r in response.comparison] == ["95万户", "超过60万户"], response.answer
     assert response.verdict == ""
+
+
+def test_the_largest_of_a_lists_groups_is_sought_among_their_rows(pipe, verbatim) -> None:
+    # the list is the 附件's eight groups; the budgets are in the rows under them (合计 is no item)
+    response = ask(pipe, "其中哪个经费最多？", ["宝鸡十二五信息化的重点工程有哪些？"])
+    assert "三网融合工程" in headline(response.answer) and "45,000" in headline(response.answer), response.answer
+    verbatim(pipe, response)
