@@ -136,10 +136,18 @@ def _swap_attribute(previous: str, core: str) -> str | None:
         return None
     new = attribute_of(core, (), ())
     old = attribute_of(previous, find_places(previous), ())
-    # A two-character word ("总数呢？") qualifies the previous indicator rather than naming a new one.
-    if len(new) < 3 or len(old) < 2 or old not in previous or new in previous:
+    if len(new) < 2 or len(old) < 2 or old not in previous or new in previous:
         return None
-    return previous.replace(old, new, 1)
+    if any(new in group for group in QUALIFIER_GROUPS):
+        return previous.replace(old, new + old, 1)  # "农村呢？": the sub-group of the same indicator
+    if _ASPECT.match(new):
+        # a measure or aspect word ("总数呢？") qualifies the previous indicator
+        return None if _TIME_ASPECT.match(new) else previous.replace(old, old + new, 1)
+    return previous.replace(old, new, 1)  # another noun ("网民呢？") names a new indicator
+
+
+_ASPECT = re.compile(r"^(?:总数|总量|数量|规模|比例|比重|占比|增速|增幅|增长|人数|户数|金额|总额|投资|经费|资金|目标|现状)$")
+_TIME_ASPECT = re.compile(r"^(?:目标|现状)$")
 
 
 _INCREMENT = re.compile(r"新增|净增|增加了?|增长了?")

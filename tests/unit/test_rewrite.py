@@ -61,3 +61,12 @@ def test_total_after_an_increase_asks_the_level() -> None:
     from qa.answer.rewrite import rewrite
 
     assert rewrite("总数呢？", ["2007年咸阳新增宽带用户多少？"]) == "2007年咸阳宽带用户总数多少？"
+
+
+@pytest.mark.parametrize("follow_up, expected", [
+    ("网民呢？", "宝鸡2009年网民有多少？"),  # a two-character noun names a new indicator
+    ("总数呢？", "宝鸡2009年互联网用户总数有多少？"),  # a measure word qualifies the old one
+    ("农村呢？", "宝鸡2009年农村互联网用户有多少？"),  # a sub-group of the same indicator
+])
+def test_a_short_follow_up_swaps_or_qualifies_the_indicator(follow_up: str, expected: str) -> None:
+    assert rewrite_with_focus(follow_up, ["宝鸡2009年互联网用户有多少？"]) == (expected, expected)
