@@ -373,7 +373,8 @@ def _dropped_modifier(facts: QueryFacts, clause: str, window: str, corpus: Corpu
         for name in names:
             for i in range(2, len(name) - 2):
                 tail, modifier = name[i:], name[:i]
-                if tail in clause and modifier not in qualifiers and not _SCOPE.match(modifier):
+                if (tail in clause and modifier not in window and modifier not in qualifiers
+                        and not _SCOPE.match(modifier)):  # "电子商务年交易量" names its modifier
                     written = re.search(r"[\u4e00-\u9fff]{0,4}" + re.escape(tail), clause)
                     return written.group(), word
     return None

@@ -266,3 +266,13 @@ def test_a_named_technology_must_be_in_the_quote() -> None:
     refusal = technology_refusal(asked, "装备制造数字化示范工程 · 计划经费：20,000万元", corpus)
     assert refusal is not None and "物联网" in refusal.message
     assert technology_refusal(asked, "物联网应用示范工程 · 计划经费：5,000万元", corpus) is None
+
+
+def test_a_modifier_named_apart_from_its_head_is_still_named() -> None:
+    # "电子商务年交易量": 年 splits the name 电子商务交易量, but 电子商务 is there
+    sentence = "实现电子商务年交易量达250亿元以上。"
+    view, _ = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", sentence)
+    synonyms = {"电子商务交易额": ("电子商务交易量",), "电子商务交易量": ("电子商务交易额",)}
+    corpus = Corpus(("甲",), next(iter(view.documents.values())).text, ("十二五",), ((2011, 2015),), synonyms)
+    quote = quote_of(sentence[:-1], "250亿元", "target", 2015, view)
+    assert answer_refusal(facts("甲市2015年电子商务交易额目标是多少？"), quote, view, corpus) is None
