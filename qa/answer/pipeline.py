@@ -54,7 +54,7 @@ from qa.answer.query import (
 )
 from qa.answer.question import DocInfo, QuestionError, clean_question
 from qa.answer.results import SideResult
-from qa.answer.retrieval import Hit, search
+from qa.answer.retrieval import Hit, lexical_strength, rescue_weak, search, sentence_run
 from qa.answer.rewrite import is_elliptical, rewrite_with_focus
 from qa.answer.select import Decision, Quote, Weights
 from qa.answer.sides import Side, split_sides
@@ -131,6 +131,9 @@ class Pipeline:
             periods=tuple(sorted({d.period for d in docs if d.period and not d.period.isdigit()})),
             windows=tuple(d.years for d in docs if d.years), synonyms=load_thesaurus(),
         )
+        # each sentence's chunk and document, for the sentence-level dense run and its filter
+        self._sentence_chunks = np.fromiter((x.chunk for x in self.view.sentences), dtype=np.int64, count=len(self.view.sentences))
+        self._sentence_docs = np.array([x.doc_id for x in self.view.sentences], dtype=object)
         self.front_matter = FrontMatter(self.view, self.cities, self.scope, self._title_tokens)
         self.follow_ups = ListFollowUps(self.view, self.cities, self.scope)
         self.expander = QueryExpander(index, self.corpus.synonyms, self.corpus.mentions, encoder,
@@ -176,7 +179,8 @@ class Pipeline:
         return Where(doc_id=doc, city=city)
 
     def _retrieve(self, query: str, where: Where | None, timings: dict[str, float], mode: str | None = None,
-                  bridges: dict[str, tuple[str, ...]] | None = None) -> tuple[list[Hit], np.ndarray | None, list[str]]:
+                  bridges: dict[str, tuple[str, ...]] | None = None,
+                  rescue: bool = True) -> tuple[list[Hit], np.ndarray | None, list[str]]:
         mode = mode or self.settings.mode
         t0 = time.perf_counter()
         # A named city already filters the documents; as a keyword it only adds noise.
@@ -190,7 +194,28 @@ class Pipeline:
                       timings=stage, boosts=boosts)
         for name, value in stage.items():
             timings[name] = timings.get(name, 0.0) + value
+        if rescue and mode in RESCORE_MODES and self.encoder is not None and self.settings.lexical_gate > 0:
+            hits = self._rescue_weak(query, tokens, hits, where, timings)
         return hits, vector, tokens
+
+    def _rescue_weak(self, query: str, tokens: list[str], hits: list[Hit], where: Where | None,
+                     timings: dict[str, float]) -> list[Hit]:
+        """When the question's own words barely match (everyday words the plans do not use),
+        fuse a sentence-level dense run of the question and its thesaurus equivalents into
+        BM25's; where the words match, BM25 stays alone (a dense run only dilutes it there)."""
+        mass = sum(self.index.bm25.term_idf(t) for t in set(tokens))
+        if lexical_strength(hits, mass) >= self.settings.lexical_gate:
+            return hits
+        t0 = time.perf_counter()
+        expanded = " ".join([query, *expansions(query, self.view.synonyms)])
+        vector = self.encoder.encode_queries([expanded])[0]
+        allowed = None
+        if where is not None:
+            allowed = np.isin(self._sentence_docs, self._doc_ids(where.doc_id, where.city))
+        dense = sentence_run(self.view.sentence_vectors, self._sentence_chunks, allowed, vector, self.settings.candidates)
+        fused = rescue_weak(hits, dense, self.settings.sentence_weight, self.settings.rrf_k)
+        timings["sentence_run"] = timings.get("sentence_run", 0.0) + (time.perf_counter() - t0) * 1000
+        return fused
 
     def _terms(self, tokens: list[str], focus: str) -> list[tuple[str, float]]:
         """Query terms for sentence matching, weighted by idf; context words from an

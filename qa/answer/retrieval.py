@@ -13,7 +13,7 @@ import numpy as np
 from qa.index.stores import Run, Store, Where
 from qa.index.stores.faiss_store import top_ids
 
-__all__ = ["Hit", "rrf", "search", "top_ids"]
+__all__ = ["Hit", "lexical_strength", "rescue_weak", "rrf", "search", "sentence_run", "top_ids"]
 
 
 @dataclass(frozen=True)
@@ -98,3 +98,47 @@ def search(
     t3 = time.perf_counter()
     timings.update(bm25=(t1 - t0) * 1000, dense_search=(t2 - t1) * 1000, fusion=(t3 - t2) * 1000)
     return hits
+
+
+def lexical_strength(hits: list[Hit], idf_mass: float) -> float:
+    """How well the words matched: the best BM25 score over the idf of the query's own
+    words (about 1 when the best passage holds them all; low for everyday words the
+    plans do not use)."""
+    return (hits[0].bm25 / idf_mass) if hits and idf_mass > 0 else 0.0
+
+
+def sentence_run(sentence_vectors: np.ndarray, sentence_chunks: np.ndarray, allowed: np.ndarray | None,
+                 vector: np.ndarray, depth: int) -> list[int]:
+    """A dense run at sentence level: chunks in the order of their best sentence's cosine.
+
+    Args:
+        sentence_vectors: normalized sentence embeddings (n, dim).
+        sentence_chunks: each sentence's chunk position (n,).
+        allowed: boolean mask of the sentences the filter keeps, or None for all.
+        vector: the normalized query embedding.
+        depth: chunks returned.
+    """
+    sims = sentence_vectors @ vector
+    if allowed is not None:
+        sims = np.where(allowed, sims, -np.inf)
+    take = min(len(sims), depth * 20)
+    top = np.argpartition(-sims, take - 1)[:take] if take < len(sims) else np.arange(len(sims))
+    chunks: list[int] = []
+    for i in top[np.argsort(-sims[top])]:
+        if not np.isfinite(sims[i]):
+            break
+        chunk = int(sentence_chunks[i])
+        if chunk not in chunks:
+            chunks.append(chunk)
+            if len(chunks) >= depth:
+                break
+    return chunks
+
+
+def rescue_weak(hits: list[Hit], dense_chunks: list[int], weight: float, k: int) -> list[Hit]:
+    """BM25 hits fused with a sentence-level dense run by weighted RRF (Cormack et al. 2009)."""
+    fused = rrf([(np.array([h.chunk for h in hits], dtype=np.int64), 1.0 - weight),
+                 (np.array(dense_chunks, dtype=np.int64), weight)], k)
+    bm25 = {h.chunk: h.bm25 for h in hits}
+    ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[: len(hits)]
+    return [Hit(chunk=c, score=s, dense=0.0, bm25=bm25.get(c, 0.0)) for c, s in ranked]

@@ -7,8 +7,9 @@ per case type and hit@5:
 
 Variants: the default; no thesaurus (neither query expansion nor its equivalents in
 the evidence check); the embedding bridge switched on (off by default); no query
-expansion at all; and a dense chunk run fused into retrieval ("hybrid+rescore"),
-the sentence rescoring kept.
+expansion at all; no sentence-level dense run for questions whose words barely match
+(Settings.lexical_gate 0); and a dense chunk run fused into retrieval
+("hybrid+rescore"), the sentence rescoring kept.
 """
 from __future__ import annotations
 
@@ -38,11 +39,16 @@ def _no_expansion(pipe) -> None:
     pipe.expander.weight = 0.0
 
 
+def _no_sentence_run(pipe) -> None:
+    pipe.settings = dataclasses.replace(pipe.settings, lexical_gate=0.0)
+
+
 VARIANTS: dict[str, tuple[Callable | None, str | None]] = {
     "default": (None, None),
     "no thesaurus": (_no_thesaurus, None),
     f"embedding bridge on ({BRIDGE_FLOOR})": (_bridge_on, None),
     "no query expansion": (_no_expansion, None),
+    "no dense sentence run": (_no_sentence_run, None),
     "dense chunk run fused": (None, "hybrid+rescore"),
 }
 TYPES = ("paraphrase", "list", "comparison", "unanswerable", "number", "fact", "followup", "target_status")

@@ -396,3 +396,25 @@ def test_the_largest_of_a_lists_groups_is_sought_among_their_rows(pipe, verbatim
     response = ask(pipe, "其中哪个经费最多？", ["宝鸡十二五信息化的重点工程有哪些？"])
     assert "三网融合工程" in headline(response.answer) and "45,000" in headline(response.answer), response.answer
     verbatim(pipe, response)
+
+
+def test_a_sentence_level_dense_run_joins_only_when_the_words_barely_match(pipe) -> None:
+    from qa.answer.retrieval import lexical_strength
+    from qa.answer.thesaurus import expansions
+
+    def runs(question):
+        plain, _, tokens = pipe._retrieve(question, None, {}, rescue=False)
+        fused, _, _ = pipe._retrieve(question, None, {})
+        mass = sum(pipe.index.bm25.term_idf(t) for t in set(tokens))
+        return [h.chunk for h in plain], [h.chunk for h in fused], lexical_strength(plain, mass)
+
+    # the plan's own words: BM25 alone
+    plain, fused, strength = runs("到2015年咸阳全市宽带用户的目标是多少？")
+    assert strength >= pipe.settings.lexical_gate and plain == fused
+    # everyday words (龙头企业, 开网店): the dense run's best passage joins the top five
+    question = "咸阳规划里打算让多少比例的龙头企业开网店？"
+    plain, fused, strength = runs(question)
+    assert strength < pipe.settings.lexical_gate and plain[:5] != fused[:5]
+    vector = pipe.encoder.encode_queries([" ".join([question, *expansions(question, pipe.view.synonyms)])])[0]
+    best = int(pipe._sentence_chunks[(pipe.view.sentence_vectors @ vector).argmax()])
+    assert best in fused[:5]

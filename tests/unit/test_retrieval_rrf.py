@@ -96,3 +96,31 @@ def test_search_modes_and_filter() -> None:
     assert [h.chunk for h in only_dense] == [2]
     filtered = search(index, ["宽带"], query, mode="hybrid", dense_weight=0.5, rrf_k=60, depth=5, where=Where(doc_id="a"))
     assert {h.chunk for h in filtered} == {0, 2}
+
+
+def test_lexical_strength_is_the_best_bm25_score_over_the_query_idf() -> None:
+    from qa.answer.retrieval import Hit, lexical_strength
+    hits = [Hit(chunk=3, score=6.0, dense=0.0, bm25=6.0), Hit(chunk=1, score=2.0, dense=0.0, bm25=2.0)]
+    assert lexical_strength(hits, 12.0) == pytest.approx(0.5)
+    assert lexical_strength([], 12.0) == 0.0 and lexical_strength(hits, 0.0) == 0.0
+
+
+def test_sentence_run_orders_chunks_by_their_best_sentence_and_keeps_the_filter() -> None:
+    from qa.answer.retrieval import sentence_run
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]], dtype=np.float32)
+    chunks = np.array([10, 11, 11, 12], dtype=np.int64)
+    query = np.array([0.0, 1.0], dtype=np.float32)
+    # sentence 1 (chunk 11) 1.0, sentence 2 (chunk 11) 0.8, sentence 3 (chunk 12) 0.6, sentence 0 (chunk 10) 0.0
+    assert sentence_run(vectors, chunks, None, query, depth=5) == [11, 12, 10]
+    assert sentence_run(vectors, chunks, np.array([True, False, False, True]), query, depth=5) == [12, 10]
+    assert sentence_run(vectors, chunks, None, query, depth=1) == [11]
+
+
+def test_rescue_weak_fuses_by_weighted_rrf_and_keeps_the_bm25_scores() -> None:
+    from qa.answer.retrieval import Hit, rescue_weak
+    hits = [Hit(chunk=c, score=s, dense=0.0, bm25=s) for c, s in ((1, 9.0), (2, 8.0), (3, 7.0))]
+    fused = rescue_weak(hits, [3, 7], weight=0.5, k=60)
+    # chunk 3: 0.5/63 + 0.5/61 beats chunk 1: 0.5/61; chunks 2 and 7 tie at 0.5/62 (the lower id first) and
+    # the fused run keeps BM25's depth
+    assert [h.chunk for h in fused] == [3, 1, 2]
+    assert fused[0].bm25 == 7.0 and len(fused) == len(hits)
