@@ -21,9 +21,9 @@ INDEX_FIELDS = ("chunk_max_chars", "chunk_min_chars", "bm25_k1", "bm25_b", "mode
 
 # Retrieval modes: how passages are ranked, and whether the answer step rescores
 # sentences with the dense model. "bm25+rescore" (default) ranks by BM25 with query
-# expansion and uses the dense model in sentence rescoring only: on the dev split every
-# fusion of a dense run (chunk- or sentence-level, fixed or lexical-strength weight)
-# lowered hit@5 (README, "Evaluation").
+# expansion and uses the dense model in sentence rescoring, and, for a question whose
+# words barely match (lexical_gate), in a sentence-level run fused into BM25's. A dense
+# chunk run fused for every question ("hybrid") lowers hit@5 (README, "Evaluation").
 FUSION_MODES = ("bm25", "dense", "hybrid", "hybrid+rescore", "bm25+rescore")
 RESCORE_MODES = ("hybrid+rescore", "bm25+rescore")
 # Mirrors qa.index.encoder.BACKENDS and qa.index.dense.KINDS (kept here so settings import no heavy module).
