@@ -258,7 +258,8 @@ class Pipeline:
         t0 = time.perf_counter()
         bridges = self.expander.bridges(focus)
         timings["bridge"] = timings.get("bridge", 0.0) + (time.perf_counter() - t0) * 1000
-        hits, vector, tokens = self._retrieve(side.question, where, timings, mode, bridges)
+        # a follow-up read in its predecessor's words: their match says little of its own
+        hits, vector, tokens = self._retrieve(side.question, where, timings, mode, bridges, rescue=focus == side.question)
         header = self.front_matter.answer(focus, facts, self._doc_ids(doc, side.city), side.label)
         if header is not None:
             quotes, refusal = header
