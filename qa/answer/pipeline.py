@@ -225,7 +225,7 @@ class Pipeline:
         return [
             (t, self.index.bm25.term_idf(t) * (1.0 if t in focus_tokens else 0.3) * (0.3 if t in self._title_tokens else 1.0))
             for t in dict.fromkeys(tokens)
-            if not re.fullmatch(r"(?:19|20)\d{2}", t)
+            if not re.fullmatch(r"(?:19|20)\d{2}", t) and t not in FRAME_WORDS
         ]
 
     # ------------------------------------------------------------------ one side

@@ -100,6 +100,14 @@ def test_paraphrase_through_the_thesaurus(pipe) -> None:
     assert "83.98万户" in headline(response.answer), response.answer
 
 
+def test_framing_words_are_no_evidence(pipe, verbatim) -> None:
+    # "规划里说…" frames the question; its rare single characters (里, 说) once outweighed
+    # 手机 -> 移动电话, and the 电话用户数 row was quoted and refused as a broader figure.
+    response = ask(pipe, "规划里说宝鸡手机用户数是多少？")
+    assert "220.01万户" in headline(response.answer), response.answer
+    verbatim(pipe, response)
+
+
 def test_an_ordinal_follow_up_picks_that_item_of_the_previous_list(pipe, verbatim) -> None:
     response = ask(pipe, "第二条具体是什么？", ["咸阳十二五信息化规划指出目前存在哪些问题？"])
     assert response.answerable and "信息化建设是一项周期长" in response.citations[0].quote
