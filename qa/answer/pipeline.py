@@ -51,6 +51,7 @@ from qa.answer.query import (
     QueryFacts,
     Scope,
     analyse,
+    find_years,
 )
 from qa.answer.question import DocInfo, QuestionError, clean_question
 from qa.answer.results import SideResult
@@ -281,10 +282,28 @@ class Pipeline:
             quotes = list(enumeration.quotes)
         else:
             result.refusal = self._refusal(facts, focus_facts, decision, bridges, doc, side.city)
+            if side.borrowed_years or (focus != side.question and not focus_facts.years):
+                result.refusal, result.note = self._latest_status_instead(facts, focus_facts, decision, result.refusal,
+                                                                          bridges, doc, side.city)
             quotes = decision.quotes
         if result.refusal is None:
             result.quotes = [replace(q, label=side.label) for q in quotes]
         return result
+
+    def _latest_status_instead(self, facts: QueryFacts, focus_facts: QueryFacts, decision: Decision,
+                               refusal: Refusal | None, bridges: dict[str, tuple[str, ...]], doc: str | None,
+                               city: str | None) -> tuple[Refusal | None, str]:
+        """A follow-up ("那宝鸡呢？") inherits the earlier question's status year, which is that
+        city's base year; another city's plan states its status for its own base year (2009
+        rather than 2010). That figure answers, with a note naming both years."""
+        if refusal is None or refusal.reason != "other_period" or facts.role != "status" or not facts.years:
+            return refusal, ""
+        again = self._refusal(replace(facts, years=()), focus_facts, decision, bridges, doc, city)
+        best = decision.quotes[0] if decision.quotes else None
+        if again is not None or best is None or best.year is None or best.year in facts.years:
+            return refusal, ""
+        asked = "、".join(str(y) for y in facts.years)
+        return None, f"文档没有给出{asked}年的数据，引文是{best.year}年的现状"
 
     def _officially(self, facts: QueryFacts, focus: str) -> QueryFacts:
         """A sub-group said in everyday words (县里, 乡下) is the official one its thesaurus
@@ -443,7 +462,8 @@ class Pipeline:
             if past and is_elliptical(text):
                 standalone = f"{rewrite_with_focus(past[-1], past[:-1])[0].rstrip('？?。 ')}；{text}"
         elif filtered is None:
-            results = self._answer_sides(text, standalone, focus, facts, doc, timings, mode)
+            borrowed = bool(past) and is_elliptical(text) and not find_years(text)
+            results = self._answer_sides(text, standalone, focus, facts, doc, timings, mode, borrowed)
         response = self._respond(text, standalone, facts, results, filtered)
         timings["total"] = (time.perf_counter() - started) * 1000
         response.id = id
@@ -451,9 +471,10 @@ class Pipeline:
         return response
 
     def _answer_sides(self, text: str, standalone: str, focus: str, facts: QueryFacts, doc: str | None,
-                      timings: dict[str, float], mode: str | None) -> list[SideResult]:
-        """Answer each side of a comparison, each aspect of a two-part question, or the one question."""
-        sides = split_sides(standalone, facts, self.cities)
+                      timings: dict[str, float], mode: str | None, borrowed: bool = False) -> list[SideResult]:
+        """Answer each side of a comparison, each aspect of a two-part question, or the one question
+        (``borrowed``: its years come from an earlier question)."""
+        sides = [replace(s, borrowed_years=borrowed) for s in split_sides(standalone, facts, self.cities)]
         if len(sides) > 1:
             return [self._answer_side(side, side.question, doc, timings, mode) for side in sides]
         # Only a question asked as is splits into aspects; a rewritten follow-up asks one thing.
@@ -510,6 +531,7 @@ class Pipeline:
         quotes = [q for r in results for q in r.quotes]
         refused = [r for r in results if r.refusal is not None]
         messages = [f"{r.side.label}：{r.refusal.message}" if r.side.label else r.refusal.message for r in refused]
+        messages += [f"{r.side.label}：{r.note}" if r.side.label else r.note for r in results if r.note and r.refusal is None]
         if filtered is not None:
             messages = [filtered.message]
         citations = [citation(self.view, n, q) for n, q in enumerate(quotes, start=1)]

@@ -20,3 +20,5 @@ class SideResult:
     hits: list[Hit]
     refusal: Refusal | None = None
     quotes: list[Quote] = field(default_factory=list)
+    # said next to the answer: how it differs from what was asked (another year's figure)
+    note: str = ""

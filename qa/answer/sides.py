@@ -24,6 +24,7 @@ class Side:
     question: str
     city: str | None
     asks: str = ""  # the words that say which value is wanted, when not the whole question (an aspect)
+    borrowed_years: bool = False  # its years come from an earlier question ("那宝鸡呢？"), not its own words
 
 
 _YEAR_BEFORE = re.compile(r"(?:(?:19|20)\d{2}\s*年?(?:底|末)?|十[一二三四五]五(?:末|期间)?)\s*(?:的)?$")

@@ -426,3 +426,14 @@ def test_a_sentence_level_dense_run_joins_only_when_the_words_barely_match(pipe)
     vector = pipe.encoder.encode_queries([" ".join([question, *expansions(question, pipe.view.synonyms)])])[0]
     best = int(pipe._sentence_chunks[(pipe.view.sentence_vectors @ vector).argmax()])
     assert best in fused[:5]
+
+
+def test_a_follow_up_to_another_city_takes_its_own_base_year(pipe, verbatim) -> None:
+    # 2010 is Xianyang's base year; Baoji's plan states its status for 2009, and says so.
+    response = ask(pipe, "那宝鸡呢？", ["咸阳2010年底数字电视用户有多少？"])
+    assert "14万户" in headline(response.answer), response.answer
+    assert "2010年" in response.message and "2009年" in response.message, response.message
+    verbatim(pipe, response)
+    # a year the user names themselves is held to
+    own = ask(pipe, "宝鸡2010年底数字电视用户有多少？")
+    assert not own.answerable and own.reason == "other_period", own.answer
