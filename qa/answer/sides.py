@@ -44,10 +44,33 @@ def _spans(question: str, names: list[str], own_years: bool = False) -> list[tup
     return [(name, at, starts[k + 1][0] if k + 1 < len(starts) else len(question)) for k, (at, name) in enumerate(starts)]
 
 
+# Where the shared ask starts in the last side's segment ("…移动电话用户分别是多少？").
+_ASK = re.compile(r"(?:分别|各自|各)?(?:是|有|为|达到|要达到)?(?:多少|几|什么|哪些|哪个)|分别|各自|各(?:是|有|为)")
+_JOINER = re.compile(r"(?:和|与|及|以及|跟|同|、|，|,)\s*$")
+_BARE = re.compile(r"(?:(?:19|20)\d{2}\s*年?(?:底|末)?|相比|比较|对比|相较|[市省县区的年底末比])")
+
+
+def _own_subjects(question: str, segments: list[tuple[str, int, int]]) -> list[str] | None:
+    """Each side's own sub-question when every side names its own subject ("2007年咸阳移动在网
+    用户和2009年宝鸡移动电话用户分别是多少？"): its segment with the shared ask; else None."""
+    ask = _ASK.search(question, segments[-1][1])
+    if ask is None:
+        return None
+    tail = question[ask.start():]
+    parts = [_JOINER.sub("", question[lo:hi]) for _, lo, hi in segments[:-1]] + [question[segments[-1][1]:ask.start()]]
+    if question[:segments[0][1]].strip() or any(
+            len(_BARE.sub("", part.replace(name, ""))) < 2 for (name, _, _), part in zip(segments, parts)):
+        return None
+    return [part + tail for part in parts]
+
+
 def place_sides(question: str, cities: list[str], years: tuple[int, ...]) -> list[Side]:
     """One side per corpus city named; a year inside a city's segment is that city's own."""
     # One year for all ("到2015年宝鸡和咸阳…") is shared; several years belong to their sides.
     segments = _spans(question, cities, own_years=len(years) >= 2)
+    subjects = _own_subjects(question, segments)
+    if subjects is not None:
+        return [Side(name, sub, name) for (name, _, _), sub in zip(segments, subjects)]
     own = {name: [y for y in years if str(y) in question[lo:hi]] for name, lo, hi in segments}
     sides = []
     for name, _, _ in segments:

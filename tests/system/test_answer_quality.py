@@ -437,3 +437,10 @@ def test_a_follow_up_to_another_city_takes_its_own_base_year(pipe, verbatim) -> 
     # a year the user names themselves is held to
     own = ask(pipe, "宝鸡2010年底数字电视用户有多少？")
     assert not own.answerable and own.reason == "other_period", own.answer
+
+
+def test_each_side_of_a_comparison_asks_its_own_indicator(pipe, verbatim) -> None:
+    response = ask(pipe, "2007年咸阳移动在网用户和2009年宝鸡移动电话用户分别是多少？")
+    rows = {row.side: row for row in response.comparison}
+    assert "150多万户" in rows["咸阳"].value and "220.01万户" in rows["宝鸡"].value, response.answer
+    verbatim(pipe, response)

@@ -49,3 +49,17 @@ def test_a_year_written_before_its_city_is_that_citys() -> None:
     assert [(label, city) for label, _, city in got] == [("咸阳", "咸阳"), ("宝鸡", "宝鸡")]
     assert "2007" in got[0][1] and "2009" not in got[0][1]
     assert "2009" in got[1][1] and "2007" not in got[1][1]
+
+
+def test_each_side_naming_its_own_subject_asks_only_that() -> None:
+    got = sides("2007年咸阳移动在网用户和2009年宝鸡移动电话用户分别是多少？")
+    assert got[0][1] == "2007年咸阳移动在网用户分别是多少？"
+    assert got[1][1] == "2009年宝鸡移动电话用户分别是多少？"
+    assert sides("咸阳的宽带用户和宝鸡的移动电话用户分别是多少")[0][1] == "咸阳的宽带用户分别是多少"
+
+
+def test_a_side_without_its_own_subject_shares_the_other_sides() -> None:
+    # "宝鸡相比" names no subject: both sides ask for 宽带用户目标
+    got = sides("咸阳宽带用户目标和宝鸡相比哪个高？")
+    assert all("宽带用户目标" in q for _, q, _ in got)
+    assert all("宽带用户目标" in q for _, q, _ in sides("咸阳市和宝鸡市的宽带用户目标各是多少"))
