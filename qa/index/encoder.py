@@ -56,6 +56,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 QUERY_CACHE_SIZE = 1024
+QUERY_THREADS = min(2, os.cpu_count() or 1)  # intra-op threads of the embedding session (see Encoder)
 # Up to this many texts and characters a batch is tokenized with only its own pieces (qa.index.pieces).
 PIECE_TEXTS = 4
 PIECE_CHARS = 2000
@@ -354,6 +355,9 @@ class _OnnxModel:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # idle threads sleep: two sessions' worth of threads on two cores do not spin against each other
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime's InvalidProtobuf and kin are not ValueErrors
@@ -486,9 +490,11 @@ class Encoder:
             try:
                 if not onnx_is_current(model_dir, backend):
                     export_onnx(model_dir, backend, log)
-                # One intra-op thread: a short query is too small to split (two threads
-                # measured slower on 2 cores: fp32 9.4 vs 11.4 ms, int8 3.7 vs 7.8 ms);
-                # passage batches use the cores through parallel calls instead.
+                # Two non-spinning intra-op threads (QUERY_THREADS): on a slower 2-core machine
+                # one query embeds in 16 vs 21.6 ms with one thread, and two clients at once
+                # get 13.3 vs 12.6 ms a query (the threads sleep instead of spinning); on the
+                # faster machine of docs/bench.md two spinning threads cost 2 ms more.
+                # Passage batches use the cores through parallel calls instead.
                 self._model = self._onnx_model(model_dir, backend, log)
                 self.dim = self._model.dim
             except (ImportError, OSError, RuntimeError, ValueError) as exc:
@@ -508,10 +514,10 @@ class Encoder:
             if backend == "onnx":
                 # Never written from here: a serving process may not own a shared model folder.
                 log(f"lean ONNX files missing in {model_dir / ONNX_FOLDER} (~500 MB more memory); `planqa model build` writes them")
-            return _OnnxModel(model_dir, onnx_path(model_dir, backend), threads=1)
+            return _OnnxModel(model_dir, onnx_path(model_dir, backend), threads=QUERY_THREADS)
         folder = model_dir / ONNX_FOLDER
         table = np.load(folder / LEAN_FILES[1], mmap_mode="r", allow_pickle=False)
-        return _OnnxModel(model_dir, folder / LEAN_FILES[0], threads=1, table=table, lean=(folder / LEAN_FILES[2], folder / LEAN_FILES[3]),
+        return _OnnxModel(model_dir, folder / LEAN_FILES[0], threads=QUERY_THREADS, table=table, lean=(folder / LEAN_FILES[2], folder / LEAN_FILES[3]),
                           table_of_pieces=_piece_table(model_dir))
 
     def _encode(self, texts: list[str], prompt_name: str, *, passages: bool, progress: bool = False) -> np.ndarray:
