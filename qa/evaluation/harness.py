@@ -31,10 +31,10 @@ WARM_UP = "规划的主要目标是什么？"  # first call loads the encoder; k
 
 COLUMNS = (("count", "n"), ("headline_accuracy", "headline"), ("evidence_accuracy", "evidence"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),
            ("evidence_recall@5", "evR@5"), ("citation_recall", "citR"), ("citation_precision", "citP"),
-           ("abstain_accuracy", "abstain"), ("false_abstain_rate", "falseAbst"), ("verbatim_rate", "verbatim"),
-           ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"))
+           ("abstain_accuracy", "abstain"), ("false_abstain_rate", "falseAbst"), ("wrong_answer_rate", "wrong"),
+           ("verbatim_rate", "verbatim"), ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"))
 ABLATION_COLUMNS = (("headline_accuracy", "headline"), ("evidence_accuracy", "evidence"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),
-                    ("abstain_accuracy", "abstain"), ("latency_p50_ms", "p50 ms"))
+                    ("abstain_accuracy", "abstain"), ("wrong_answer_rate", "wrong"), ("latency_p50_ms", "p50 ms"))
 
 
 class AskingPipeline(Protocol):

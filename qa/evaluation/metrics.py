@@ -327,6 +327,9 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, float | int | None]:
         "citation_precision": _mean(r.citation_precision for r in answered if r.citation_precision is not None),
         "abstain_accuracy": _mean(float(not r.answerable_got) for r in negative),
         "false_abstain_rate": _mean(float(not r.answerable_got) for r in positive),
+        # the worst outcome: an answer shown that does not answer (a wrong value with a
+        # real citation, or an answer where the documents are silent)
+        "wrong_answer_rate": _mean(float(r.answerable_got and not r.correct) for r in results),
         "verbatim_rate": sum(r.verbatim for r in results) / citations if citations else 1.0,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
@@ -366,11 +369,11 @@ def worst_failures(results: Sequence[CaseResult], n: int = 10) -> list[CaseResul
 
 
 # Lower is better for these; every other compared metric is a rate where higher is better.
-LOWER_IS_BETTER = frozenset({"false_abstain_rate", "latency_p50_ms", "latency_p95_ms"})
+LOWER_IS_BETTER = frozenset({"false_abstain_rate", "wrong_answer_rate", "latency_p50_ms", "latency_p95_ms"})
 LATENCY = frozenset({"latency_p50_ms", "latency_p95_ms"})
 RATES = (
     "headline_accuracy", "evidence_accuracy", "hit@1", "hit@5", "mrr@10", "evidence_recall@5", "evidence_recall@10",
-    "citation_recall", "citation_precision", "abstain_accuracy", "false_abstain_rate", "verbatim_rate",
+    "citation_recall", "citation_precision", "abstain_accuracy", "false_abstain_rate", "wrong_answer_rate", "verbatim_rate",
 )
 # Rates: absolute drop allowed. Latency: relative rise allowed (+50%), and only a
 # warning, because machines differ.

@@ -235,6 +235,7 @@ def test_aggregation_golden_with_ties() -> None:
         "item_share": 1.0,
         "hit@1": 0.5, "hit@5": 1.0, "mrr@10": 0.75, "evidence_recall@5": 1.0, "evidence_recall@10": 1.0,
         "citation_recall": 1.0, "citation_precision": 1.0, "abstain_accuracy": 0.5, "false_abstain_rate": 0.5,
+        "wrong_answer_rate": 0.25,  # q4: an answer where the documents are silent
         "verbatim_rate": 1.0, "latency_p50_ms": 20.0, "latency_p95_ms": 40.0,
     }
     assert got["by_type"]["unanswerable"]["hit@5"] is None
