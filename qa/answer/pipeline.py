@@ -404,7 +404,10 @@ class Pipeline:
         terms = [(t, w) for t, w in terms if len(t) >= 2] or terms
         # the only words the documents know are generic (系统), the specific ones (指令) unknown
         generic = bool(terms) and sum(w for _, w in terms) < GENERIC_IDF
-        if not (unknown and generic) and (not terms or attribute_coverage(
+        # a number asked of an indicator the documents never name (成交额, no equivalent) would be
+        # some other indicator's number: no known word to hold the quote to, no answer
+        unheld = not terms and focus_facts.wants_number
+        if not (unknown and (generic or unheld)) and (not terms or attribute_coverage(
                 terms, quote_evidence(self.view, best), corpus, focus_facts.text) >= self.settings.min_evidence_coverage):
             return self._clause_refusal(terms, best, focus_facts, corpus)
         if unknown:
