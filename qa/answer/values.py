@@ -88,7 +88,8 @@ _UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"率|比例|比重|占比|百分|几成|多大比例"), re.compile(r"%|％|/百")),
     (re.compile(r"投资|资金|经费|钱|产值|增加值|交易额|销售额|收入|预算|金额|花费|造价|费用"), re.compile(r"元")),
     (re.compile(r"用户|户数|多少户|家庭"), re.compile(r"户")),
-    (re.compile(r"人数|多少人|几人|人口|网民"), re.compile(r"人")),
+    # people counted: "多少人", "多少懂电脑的人手", "几名技术人员"
+    (re.compile(r"人数|多少人|几人|人口|网民|(?:多少|几)[^，,。？?；]{0,10}?(?:人手|人才|人员|干部|职工|学员|专家|的人)"), re.compile(r"人|名")),
     (re.compile(r"指数"), re.compile(r"^$")),
     (re.compile(r"多长|长度|里程|多远"), re.compile(r"公里|千米|米")),
 )

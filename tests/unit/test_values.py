@@ -95,6 +95,14 @@ def test_unit_conflict_only_for_numbers_with_a_unit() -> None:
     assert not unit_conflict("计划经费是多少万元？", "840")  # a bare table cell
 
 
+def test_people_counted_in_everyday_words_want_a_count_of_people() -> None:
+    from qa.answer.values import unit_conflict
+    assert unit_conflict("打算一年教出来多少懂电脑的人手？", "45台/百户")
+    assert not unit_conflict("打算一年教出来多少懂电脑的人手？", "500人")
+    assert not unit_conflict("要培养几名技术人员？", "20名")
+    assert not unit_conflict("多少人手？", "300")  # a bare number never conflicts
+
+
 def test_who_needs_a_unit_bound_to_the_task() -> None:
     who = analyse("城市一卡通系统由哪个部门负责建设？", SCOPE.cities, SCOPE)
     assert value_fit(who, "建设城市一卡通系统，提高城市管理水平。", who.text) == 0.0
