@@ -115,6 +115,54 @@ def heading_lists(view: AnswerView, hits: list[Hit], terms: list[tuple[str, floa
     return found
 
 
+# A heading standing alone as a chunk (nothing under it): "附件一：…", "附件二：…" at a plan's end.
+_BARE_HEADING = re.compile(r"^(?:附件|附表|附录)\s*[一二三四五六七八九十\d]+\s*[：:]?|^[（(][一二三四五六七八九十\d]+[）)]|^[一二三四五六七八九十]+、|^\d{1,2}[、.．]")
+BARE_HEADING_CHARS = 60
+
+
+def _family(chunk) -> str:
+    """A bare heading chunk's numbering style ("附件#：", "（#）"), or "" when it is not one."""
+    text = chunk.text.strip()
+    match = _BARE_HEADING.match(text)
+    if chunk.kind != "text" or match is None or len(text) > BARE_HEADING_CHARS or "\n" in text:
+        return ""
+    return re.sub(r"[一二三四五六七八九十\d]+", "#", match.group())
+
+
+def heading_runs(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]], wanted: int | None) -> list[Enumeration]:
+    """Runs of headings that stand alone, one after another, numbered alike (the 附件 titles
+    at a plan's end): each run whose titles hold the asked attribute is a list."""
+    found: list[Enumeration] = []
+    seen: set[int] = set()
+    for hit in hits:
+        family = _family(view.chunks[hit.chunk])
+        if not family or hit.chunk in seen:
+            continue
+        order = view.doc_chunks[view.chunks[hit.chunk].doc_id]
+        at = order.index(hit.chunk)
+        lo, hi = at, at
+        while lo > 0 and _family(view.chunks[order[lo - 1]]) == family:
+            lo -= 1
+        while hi + 1 < len(order) and _family(view.chunks[order[hi + 1]]) == family:
+            hi += 1
+        run = order[lo:hi + 1]
+        seen.update(run)
+        titles = [view.chunks[i].text.strip() for i in run]
+        coverage = lexical_coverage(terms, " ".join(titles), "", view.synonyms)
+        if len(run) < MIN_ITEMS or coverage < MIN_COVERAGE:
+            continue
+        quotes = []
+        for i in run:
+            chunk = view.chunks[i]
+            text = view.text(chunk.doc_id)
+            item = item_text(_BARE_HEADING.sub("", chunk.text.strip()).lstrip("：: "))
+            key = text.find(item, chunk.start, chunk.end) if item else -1
+            quotes.append(Quote(chunk.doc_id, i, chunk.start, chunk.end, key, key + len(item) if key >= 0 else -1,
+                                coverage, heading=True))
+        found.append(Enumeration("headings", _fit(coverage, len(quotes), wanted), tuple(quotes)))
+    return found
+
+
 def introduced_list(view: AnswerView, quote: Quote, wanted: int | None) -> Enumeration | None:
     """A sentence that introduces a list ("应从以下八个方向入手：", "主要表现为：")
     is answered by the headings that follow it under its own heading."""
@@ -251,6 +299,7 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
         return filtered
     wanted = asked_count(question)
     candidates = heading_lists(view, [*hits[:10], *_section_starts(view, hits)], terms, wanted)
+    candidates += heading_runs(view, hits[:10], terms, wanted)
     for quote in chosen:
         candidates.extend(e for e in (introduced_list(view, quote, wanted), clause_list(view, quote, terms, wanted)) if e)
     candidates = _in_named_box(view, candidates, question)
@@ -272,7 +321,12 @@ def _item_named(name: str, question: str) -> bool:
     title = re.split(r"[：:，,。；;]", name)[0]
     if len(title) < 2:
         return False
-    return title in question or (len(title) > 12 and title[:4] in question)
+    # "咸阳市“十二五”信息化重大项目" begins with what every title of its plan may: place and period
+    own = _SHARED_START.sub("", title)
+    return title in question or (len(title) > 12 and own[:4] in question)
+
+
+_SHARED_START = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}?[省市县区])?(?:[“\"]?十[一二三四五]五[”\"]?(?:期间|时期)?)?")
 
 
 _ORDINAL = re.compile(r"第([一二三四五六七八九十两]|\d{1,2})(?:项|个|条|点|类|方面)")

@@ -454,3 +454,11 @@ def test_a_number_of_an_indicator_the_documents_never_name_is_not_another_ones(p
         assert "250亿元" in headline(response.answer), response.answer
     else:
         assert "成交额" in response.message, response.message
+
+
+@pytest.mark.parametrize("question", ["咸阳规划有哪些附件？", "咸阳市“十二五”信息化发展规划文末列了哪两个附件？"])
+def test_attachment_titles_standing_alone_are_one_list(pipe, verbatim, question) -> None:
+    response = ask(pipe, question)
+    top = headline(response.answer)
+    assert "信息化重大项目" in top and "两化融合重点项目" in top, response.answer
+    verbatim(pipe, response)

@@ -61,3 +61,10 @@ def test_a_two_item_list_joined_by_ji_counts_only_before_the_kind_asked() -> Non
     assert span is not None and sentence[span[0]:span[1]].endswith("机床、汽车及零部件")
     assert _list_span(sentence, ("物流中心",)) is None  # the list is of 产品, not of what is asked
     assert _list_span("加快建设农产品批发价格信息、农作物和农产品预测预警等信息系统。", ("产业",)) is None
+
+
+def test_a_title_beginning_with_place_and_period_is_not_named_by_them() -> None:
+    from qa.answer.lists import _item_named
+    question = "咸阳市“十二五”信息化发展规划文末列了哪两个附件？"
+    assert not _item_named("咸阳市“十二五”信息化重大项目", question)
+    assert _item_named("信息化重大项目", "信息化重大项目包括哪些？")
