@@ -44,7 +44,7 @@ def runs(pipe, question: str) -> dict[str, list[int]]:
     """The three runs' chunk orders for one question."""
     bm25, _, _ = pipe._retrieve(question, None, {}, rescue=False)
     fused, _, _ = pipe._retrieve(question, None, {})
-    vector = pipe.encoder.encode_queries([" ".join([question, *expansions(question, pipe.view.synonyms)])])[0]
+    vector = pipe.encoder.encode_queries([" ".join([pipe._dense_text(question), *expansions(question, pipe.view.synonyms)])])[0]
     dense = sentence_run(pipe.view.sentence_vectors, pipe._sentence_chunks, None, vector, pipe.settings.candidates)
     return {"bm25": [h.chunk for h in bm25], "dense sentences": dense, "default (gated fusion)": [h.chunk for h in fused]}
 

@@ -34,6 +34,7 @@ from qa.answer.policy import (
     scope_refusal,
     technology_refusal,
     unknown_terms,
+    unnamed_thing_refusal,
 )
 from qa.answer.present import (
     SILENT,
@@ -199,6 +200,16 @@ class Pipeline:
             hits = self._rescue_weak(query, tokens, hits, where, timings)
         return hits, vector, tokens
 
+    def _dense_text(self, query: str) -> str:
+        """The question as the dense model reads it: without its place names. A named city
+        already filters the documents, and the name only draws the vector to sentences
+        that mention the city (dev: the sentence run alone finds the evidence in its top 5
+        for 0.72 of questions with the names, 0.86 without)."""
+        places = analyse(query, self.cities, self.scope).places
+        for name in sorted(places, key=len, reverse=True):
+            query = re.sub(rf"{re.escape(name)}(?:市(?!级)|省|县(?!级)|区)?", "", query)
+        return query.strip() or query
+
     def _rescue_weak(self, query: str, tokens: list[str], hits: list[Hit], where: Where | None,
                      timings: dict[str, float]) -> list[Hit]:
         """When the question's own words barely match (everyday words the plans do not use),
@@ -208,7 +219,7 @@ class Pipeline:
         if lexical_strength(hits, mass) >= self.settings.lexical_gate:
             return hits
         t0 = time.perf_counter()
-        expanded = " ".join([query, *expansions(query, self.view.synonyms)])
+        expanded = " ".join([self._dense_text(query), *expansions(query, self.view.synonyms)])
         vector = self.encoder.encode_queries([expanded])[0]
         allowed = None
         if where is not None:
@@ -286,6 +297,9 @@ class Pipeline:
                 result.refusal, result.note = self._latest_status_instead(facts, focus_facts, decision, result.refusal,
                                                                           bridges, doc, side.city)
             quotes = decision.quotes
+        if result.refusal is None and quotes and facts.wants_list:
+            # a list is not checked quote by quote: it must at least be of the project it is asked of
+            result.refusal = unnamed_thing_refusal(focus, [quote_evidence(self.view, q) for q in quotes], self.corpus)
         if result.refusal is None:
             result.quotes = [replace(q, label=side.label) for q in quotes]
         return result

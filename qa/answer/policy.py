@@ -191,6 +191,15 @@ def absent_thing_refusal(question: str, searched: list[tuple[str, str]], corpus:
     return None
 
 
+def unnamed_thing_refusal(question: str, evidence: list[str], corpus: Corpus) -> Refusal | None:
+    """The question names one project or system ("精准农业引导工程") and no quote, nor its
+    heading path, names it: the quotes are about something else."""
+    for thing in named_things(question, corpus.text):
+        if not any(_names(text, thing) for text in evidence):
+            return Refusal("weak_evidence", f"文档中找到的段落没有提到“{thing}”，没有回答这个问题的内容。")
+    return None
+
+
 def _names(text: str, thing: str) -> bool:
     """The text names the thing, or its words together in another order ("重大信息化项目"
     as "信息化重大项目"): a kind of thing, not one thing's own name."""

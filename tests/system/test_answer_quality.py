@@ -462,3 +462,15 @@ def test_attachment_titles_standing_alone_are_one_list(pipe, verbatim, question)
     top = headline(response.answer)
     assert "信息化重大项目" in top and "两化融合重点项目" in top, response.answer
     verbatim(pipe, response)
+
+
+def test_the_dense_sentence_run_reads_the_question_without_its_places(pipe) -> None:
+    assert pipe._dense_text("宝鸡市到2015年宽带用户要达到多少？") == "到2015年宽带用户要达到多少？"
+    assert pipe._dense_text("市级部门网站有多少？") == "市级部门网站有多少？"  # 市级 is no place
+
+
+def test_a_list_about_another_thing_than_the_named_project_is_refused(pipe) -> None:
+    # Baoji's plan names 精准农业引导工程 only as a budget row; a clause list about
+    # information service stations once answered what it relies on.
+    response = ask(pipe, "宝鸡专栏4农村信息化重点工程中，精准农业引导工程要依托什么、对哪些生产环节实时监控？")
+    assert not response.answerable, response.answer

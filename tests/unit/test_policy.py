@@ -276,3 +276,13 @@ def test_a_modifier_named_apart_from_its_head_is_still_named() -> None:
     corpus = Corpus(("甲",), next(iter(view.documents.values())).text, ("十二五",), ((2011, 2015),), synonyms)
     quote = quote_of(sentence[:-1], "250亿元", "target", 2015, view)
     assert answer_refusal(facts("甲市2015年电子商务交易额目标是多少？"), quote, view, corpus) is None
+
+
+def test_a_list_of_another_thing_than_the_named_project_is_refused() -> None:
+    from qa.answer.policy import Corpus, unnamed_thing_refusal
+    text = "精准农业引导工程：依托农业科技园区，实现对农业生产过程实时监控。基本完成了农村信息综合服务站建设工作。"
+    corpus = Corpus(cities=("甲",), text=text, periods=(), windows=(), synonyms={})
+    question = "精准农业引导工程要依托什么、对哪些生产环节实时监控？"
+    refusal = unnamed_thing_refusal(question, ["基本完成了农村信息综合服务站建设工作。\n一、现状"], corpus)
+    assert refusal is not None and "精准农业引导工程" in refusal.message
+    assert unnamed_thing_refusal(question, ["依托农业科技园区\n专栏4 > 精准农业引导工程"], corpus) is None  # named in the heading
