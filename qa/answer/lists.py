@@ -189,6 +189,42 @@ def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: flo
     return found
 
 
+# Kinds of thing a plan lists ("…等部门", "…等领域"): a list of one kind does not answer
+# a question asking for another ("整合哪些部门的信息" is not "社会保障、…等公共服务领域").
+_KINDS = re.compile(r"部门|单位|机构|领域|行业|产业|产品|企业|园区|工程|项目|系统|平台|方面|环节|技术|业务|区")
+_ASKED_KIND = re.compile(r"(?:哪些|哪几[个项类种条]?|哪[一二三四五六七八九十两]+[个项类种条大]?)([^的？?，,。；]{1,8})")
+KIND_FIT = 0.3
+
+
+def asked_kind(question: str) -> str:
+    """The kind of thing a list question asks for: the head of the words after 哪些/哪几个
+    ("哪些部门的信息" -> 部门, "哪三个区" -> 区, "哪些信息资源库" -> 资源库)."""
+    match = _ASKED_KIND.search(question)
+    if match is None:
+        return ""
+    cut = words(match.group(1))
+    return cut[-1] if cut else ""
+
+
+def kind_fit(after: str, kind: str) -> float:
+    """How the words after a clause list fit the asked kind: "等部门" +, "等…领域" when
+    部门 was asked −, nothing said 0."""
+    said = re.match(r"等([^，。；,;]{0,12})", after)
+    if not kind or said is None:
+        return 0.0
+    if kind in said.group(1):
+        return KIND_FIT
+    other = _KINDS.search(said.group(1))
+    return -KIND_FIT if other is not None and other.group() not in kind else 0.0
+
+
+def _said_after(sentence: str, span: tuple[int, int]) -> str:
+    """What follows a clause list; its last item may run on into "等…领域" (a run ends only at a stop)."""
+    last = sentence.rfind("、", span[0], span[1]) + 1
+    at = sentence.find("等", last, span[1])
+    return sentence[at if at >= 0 else span[1]:]
+
+
 def _names_the_kind(after: str, asked: tuple[str, ...]) -> bool:
     """A short list is the answer when it is followed by 等 and the kind asked ("…等产品")."""
     return after.startswith("等") and any(after[1:1 + len(w)] == w for w in asked)
@@ -212,7 +248,8 @@ def _clause_start(sentence: str, at: int) -> int:
     return stop + 1 if at - stop <= 40 else at
 
 
-def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], wanted: int | None) -> Enumeration | None:
+def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], wanted: int | None,
+                kind: str = "") -> Enumeration | None:
     """The 、-separated items of a chosen sentence, as one quote with the list as its key.
 
     Scored a little below a heading enumeration of the same coverage: a clause list
@@ -225,6 +262,7 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
         return None
     items = re.split(r"[、，,；]", sentence[span[0]:span[1]])
     coverage = lexical_coverage(terms, sentence, "", view.synonyms) * CLAUSE_DISCOUNT
+    coverage += kind_fit(_said_after(sentence, span), kind)
     lo, hi = quote.start + span[0], quote.start + span[1]
     return Enumeration("clauses", _fit(coverage, len(items), wanted),
                        (Quote(quote.doc_id, quote.chunk, quote.start, quote.end, lo, hi, quote.score),))
@@ -298,10 +336,11 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
     if filtered is not None:
         return filtered
     wanted = asked_count(question)
+    kind = asked_kind(question)
     candidates = heading_lists(view, [*hits[:10], *_section_starts(view, hits)], terms, wanted)
     candidates += heading_runs(view, hits[:10], terms, wanted)
     for quote in chosen:
-        candidates.extend(e for e in (introduced_list(view, quote, wanted), clause_list(view, quote, terms, wanted)) if e)
+        candidates.extend(e for e in (introduced_list(view, quote, wanted), clause_list(view, quote, terms, wanted, kind)) if e)
     candidates = _in_named_box(view, candidates, question)
     # "指导思想提出要建设哪几个…" asks inside the item it names, not for its siblings.
     candidates = [e for e in candidates if e.kind != "headings" or not _names_an_item(view, e, question)]

@@ -68,3 +68,25 @@ def test_a_title_beginning_with_place_and_period_is_not_named_by_them() -> None:
     question = "咸阳市“十二五”信息化发展规划文末列了哪两个附件？"
     assert not _item_named("咸阳市“十二五”信息化重大项目", question)
     assert _item_named("信息化重大项目", "信息化重大项目包括哪些？")
+
+
+def test_the_asked_kind_and_how_a_list_fits_it() -> None:
+    from qa.answer.lists import KIND_FIT, asked_kind, kind_fit
+    assert asked_kind("社会事业公共信息服务平台要整合哪些部门的信息？") == "部门"
+    assert asked_kind("在区域层面重点推进哪三个区的两化融合？") == "区"
+    assert asked_kind("规划要在工业园区建立哪些信息资源库？") == "资源库"
+    assert kind_fit("等部门信息的网络", "部门") == KIND_FIT
+    assert kind_fit("等社会事业公共服务领域的服务水平", "部门") == -KIND_FIT
+    assert kind_fit("，建立平台", "部门") == 0.0  # nothing said of the kind
+    assert kind_fit("等信息资源", "资源库") == 0.0  # 资源 is no listed kind
+
+
+def test_a_clause_list_of_another_kind_loses_to_one_of_the_asked_kind() -> None:
+    text = "\n".join(["甲市“十二五”信息化发展规划", "一、社会事业",
+                      "以信息化为手段，全面提升在社会保障、社会救助、医疗卫生、劳动就业等公共服务领域的服务水平。"
+                      "搭建整合共享公安、民政、劳动、教育、公积金管理等部门信息的网络。"])
+    view = make_view(text)
+    sentences = [view.sentences[i] for i in range(len(view.sentences))]
+    quotes = [Quote(s.doc_id, s.chunk, s.start, s.end, -1, -1, 1.0) for s in sentences]
+    best = best_list(view, [], [("信息", 1.0)], "平台要整合哪些部门的信息？", quotes)
+    assert best is not None and "公安" in view.text(best.quotes[0].doc_id)[best.quotes[0].key_start:best.quotes[0].key_end]
