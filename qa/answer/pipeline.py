@@ -53,6 +53,7 @@ from qa.answer.query import (
     Scope,
     analyse,
     find_years,
+    without_places,
 )
 from qa.answer.question import DocInfo, QuestionError, clean_question
 from qa.answer.results import SideResult
@@ -205,10 +206,8 @@ class Pipeline:
         already filters the documents, and the name only draws the vector to sentences
         that mention the city (dev: the sentence run alone finds the evidence in its top 5
         for 0.72 of questions with the names, 0.86 without)."""
-        places = analyse(query, self.cities, self.scope).places
-        for name in sorted(places, key=len, reverse=True):
-            query = re.sub(rf"{re.escape(name)}(?:市(?!级)|省|县(?!级)|区)?", "", query)
-        return query.strip() or query
+        text = without_places(query, analyse(query, self.cities, self.scope).places)
+        return text.strip() or text
 
     def _rescue_weak(self, query: str, tokens: list[str], hits: list[Hit], where: Where | None,
                      timings: dict[str, float]) -> list[Hit]:

@@ -218,11 +218,16 @@ def qualifiers(question: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def without_places(text: str, places: tuple[str, ...], gap: str = "") -> str:
+    """The text with each place name and its administrative suffix (咸阳市, not 市级) cut out."""
+    for name in sorted(places, key=len, reverse=True):
+        text = re.sub(rf"{re.escape(name)}(?:市(?!级)|省|县(?!级)|区)?", gap, text)
+    return text
+
+
 def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...]) -> str:
     """The asked thing: the question's words without places, time and question words."""
-    text = question
-    for name in sorted(places, key=len, reverse=True):
-        text = re.sub(rf"{re.escape(name)}(?:市(?!级)|省|县(?!级)|区)?", " ", text)
+    text = without_places(question, places, " ")
     for period in periods:
         text = text.replace(period, " ")
     text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)

@@ -357,7 +357,6 @@ class _OnnxModel:
         options.log_severity_level = 3
         # idle threads sleep: two sessions' worth of threads on two cores do not spin against each other
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime's InvalidProtobuf and kin are not ValueErrors
