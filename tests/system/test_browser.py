@@ -229,6 +229,16 @@ def _turn_of(bubble: Any) -> str:
     return next(c[2:] for c in bubble.locator(".ans").get_attribute("class").split() if c.startswith("t-"))
 
 
+def _wait_until(page: Any, condition: str, timeout_ms: int = 5000) -> None:
+    """Give the page time to reach a state; the assertion that follows judges it."""
+    from contextlib import suppress
+
+    from playwright.sync_api import TimeoutError as PageTimeout
+
+    with suppress(PageTimeout):  # the assertion below reports what is wrong
+        page.wait_for_function(condition, timeout=timeout_ms)
+
+
 def test_first_of_three_answers_keeps_its_own_sources(page: Any, app: tuple[str, Any]) -> None:
     answers = [_ask(page, q) for q in THREE]
     assert "95万户" in answers[0] and ("840" in answers[1] or USE_FAKE)
@@ -236,6 +246,8 @@ def test_first_of_three_answers_keeps_its_own_sources(page: Any, app: tuple[str,
     expected = app[1].ask(THREE[0]).citations[0]
     assert page.locator(SHOWN).get_attribute("data-turn") == _turn_of(page.locator(BOT).nth(2))  # latest shown
     first.locator("button.cite-n").first.click()
+    # the panel switches when the click's handler has run; under load that is not at once
+    _wait_until(page, f"() => document.querySelector({SHOWN!r})?.dataset.turn === {_turn_of(first)!r}")
     shown = page.locator(SHOWN)
     assert shown.get_attribute("data-turn") == _turn_of(first) and page.locator("#planqa-sources section.turn-src").count() == 3
     card = shown.locator(".src-card.active")
