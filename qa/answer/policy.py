@@ -23,7 +23,7 @@ from qa.answer.values import (
     unit_conflict,
 )
 from qa.answer.view import AnswerView
-from qa.index.segment import words
+from qa.index.segment import has_word, words
 
 REASONS = (
     "not_in_corpus", "other_place", "other_period", "status_only", "target_only",
@@ -78,13 +78,14 @@ def attribute_coverage(terms: list[tuple[str, float]], evidence: str, corpus: Co
     total = sum(w for _, w in terms)
     if total <= 0:
         return 1.0
-    held = [w for w in thesaurus_words(question, corpus.synonyms) if any(s in evidence for s in corpus.synonyms[w])]
+    held = [w for w in thesaurus_words(question, corpus.synonyms)
+            if any(has_word(evidence, s) for s in corpus.synonyms[w])]
     folded = (evidence + "\n" + " ".join(held)).lower()
     return sum(w for t, w in terms if _holds(folded, t, corpus)) / total
 
 
 def _holds(evidence: str, term: str, corpus: Corpus) -> bool:
-    if term in evidence or any(s in evidence for s in corpus.synonyms.get(term, ())):
+    if has_word(evidence, term) or any(has_word(evidence, s) for s in corpus.synonyms.get(term, ())):
         return True
     pattern = DOCUMENT_PARTS.get(term)
     return bool(pattern and pattern.search(evidence))

@@ -155,7 +155,7 @@ def add_words(words: list[str]) -> None:
 
 def _forget_cuts() -> None:
     """Cached cuts were made with the old dictionary."""
-    for cached in (_tokens, _places, _words, _content):
+    for cached in (_tokens, _places, _words, _content, _cuts):
         cached.cache_clear()
 
 
@@ -218,6 +218,33 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(w for w in _get_tokenizer().cut(text) if w.strip())
+
+
+def has_word(text: str, word: str) -> bool:
+    """Whether the text uses the word as a word: an occurrence inside one jieba word
+    ("手机" in "手机用户") or spanning whole words ("移动电话" over 移动|电话) counts; one that
+    straddles two words counts not ("广电" in 推广|电子, "金保" in 资金|保障)."""
+    start = text.find(word)
+    if start < 0:
+        return False
+    cuts = _cuts(text)
+    while start >= 0:
+        end = start + len(word)
+        inner = [c for c in cuts if start < c < end]
+        if not inner or (start in cuts and end in cuts):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+@lru_cache(maxsize=512)
+def _cuts(text: str) -> frozenset[int]:
+    """Offsets between precise-mode jieba words (0 and len(text) included)."""
+    cuts, at = {0}, 0
+    for piece in _get_tokenizer().cut(text):
+        at += len(piece)
+        cuts.add(at)
+    return frozenset(cuts)
 
 
 # Parts of speech that name things: nouns, verbal nouns, abbreviations, idioms and

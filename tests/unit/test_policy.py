@@ -111,6 +111,16 @@ def test_coverage_counts_thesaurus_equivalents() -> None:
     assert unknown_terms(["手机", "无人机", "宽带"], CORPUS) == ["无人机"]
 
 
+def test_a_word_hidden_across_two_words_is_not_held() -> None:
+    """"广电" (广播电视) inside 推广|电子商务 and "金保" inside 资金|保障 are not the words."""
+    corpus = Corpus(("甲",), DOC.text, ("十二五",), ((2011, 2015),),
+                    {"广电": ("广播电视",), "广播电视": ("广电",), "金保": ("金保工程",), "金保工程": ("金保",)})
+    assert attribute_coverage([("广电", 1.0)], "大力推广电子商务应用", corpus) == 0.0
+    assert attribute_coverage([("广电", 1.0)], "广电网络覆盖全市", corpus) == 1.0
+    assert attribute_coverage([("金保", 1.0)], "加强资金保障", corpus) == 0.0
+    assert attribute_coverage([("金保", 1.0)], "建成金保工程二期", corpus) == 1.0
+
+
 def test_a_sub_group_the_question_does_not_name() -> None:
     view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", "企业互联网普及率达到90%。")
     quote = quote_of("企业互联网普及率达到90%", "90%", "target", 2015, view)
