@@ -82,9 +82,9 @@ def test_the_asked_kind_and_how_a_list_fits_it() -> None:
 
 
 def test_a_clause_list_of_another_kind_loses_to_one_of_the_asked_kind() -> None:
-    text = "\n".join(["甲市“十二五”信息化发展规划", "一、社会事业",
-                      "以信息化为手段，全面提升在社会保障、社会救助、医疗卫生、劳动就业等公共服务领域的服务水平。"
-                      "搭建整合共享公安、民政、劳动、教育、公积金管理等部门信息的网络。"])
+    text = ("甲市“十二五”信息化发展规划\n一、社会事业\n"
+            "以信息化为手段，全面提升在社会保障、社会救助、医疗卫生、劳动就业等公共服务领域的服务水平。"
+            "搭建整合共享公安、民政、劳动、教育、公积金管理等部门信息的网络。")
     view = make_view(text)
     sentences = [view.sentences[i] for i in range(len(view.sentences))]
     quotes = [Quote(s.doc_id, s.chunk, s.start, s.end, -1, -1, 1.0) for s in sentences]
