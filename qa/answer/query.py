@@ -31,6 +31,9 @@ _GENERIC_PLACES = frozenset(
 )
 
 _NUMBER_WORDS = re.compile(r"多少|几[个家所项条台户万亿成倍年]?|比例|比重|百分之|占比|数量|规模|金额|产值|增加值|指数|覆盖率|普及率|拥有率|率是|目标值|多大|多长|多高|多快")
+# A question ending by asking a name ("这个职位叫啥") wants a name, whatever figure words
+# its modifiers hold ("规模大点的公司").
+_NAME_ASKED = re.compile(r"(?:叫|叫做|称为|称作|名为)(?:啥|什么)(?:名字|名称)?[？?。]?$|(?:名字|名称)(?:是|叫)(?:啥|什么)[？?。]?$")
 _MONEY_WORDS = re.compile(r"经费|资金|投资|投入|预算|钱")
 _LIST_WORDS = re.compile(r"哪些|哪几|包括什么|包括哪|包含哪|有哪|列举|都有|几大|哪[一二三四五六七八九十两]+[个项条类方]")
 _WHEN_WORDS = re.compile(r"什么时候|何时|哪一?年|哪几年|哪天|哪一天|几月|日期|时间|时限")
@@ -155,6 +158,8 @@ def answer_type(question: str) -> str:
         return "number"
     if _DOCPART_WORDS.search(question):
         return "docpart"
+    if _NAME_ASKED.search(question.strip()):
+        return "what"
     if _WHO_WORDS.search(question) and re.search(r"由|负责|实施|牵头|承担|主管|承办", question) \
             and not re.search(r"哪些(?:项目|工程|任务|工作|系统|平台)", question):
         return "who"  # "由哪些部门来实施" asks who, though it says 哪些

@@ -65,6 +65,8 @@ def test_a_year_decides_before_wording() -> None:
     ("投入多少资金？", "number"),
     ("是否建设数据中心？", "yesno"),
     ("指导思想是什么？", "what"),
+    ("想让规模大点的公司设一个负责信息化的高管，这个职位叫啥？", "what"),  # 规模 is a modifier
+    ("这个平台的名称是什么？", "what"),
 ])
 def test_answer_type(question: str, kind: str) -> None:
     assert answer_type(question) == kind
