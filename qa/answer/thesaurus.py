@@ -15,11 +15,17 @@ THESAURUS_FILE = Path(__file__).resolve().parents[1] / "data" / "thesaurus.txt"
 TECHNOLOGIES_FILE = Path(__file__).resolve().parents[1] / "data" / "technologies.txt"
 
 
+# Thesaurus words are at most this long, so a text's words are found by looking up its
+# pieces (a question has a few hundred, the thesaurus thousands of words).
+LONGEST_WORD = 16
+
+
 def parse_thesaurus(text: str, source: str = "thesaurus") -> dict[str, tuple[str, ...]]:
     """word -> the other words of its group.
 
     Raises:
-        PlanQAError: a group of one word, or a word in two groups (naming the line).
+        PlanQAError: a group of one word, a word in two groups, or a word longer than
+            LONGEST_WORD characters (naming the line).
     """
     table: dict[str, tuple[str, ...]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -30,6 +36,8 @@ def parse_thesaurus(text: str, source: str = "thesaurus") -> dict[str, tuple[str
         if len(group) < 2:
             raise PlanQAError(f"{source}:{number}: a group needs at least two words, got {line!r}")
         for word in group:
+            if len(word) > LONGEST_WORD:
+                raise PlanQAError(f"{source}:{number}: {word!r} is longer than {LONGEST_WORD} characters")
             if word in table:
                 raise PlanQAError(f"{source}:{number}: {word!r} is already in another group")
             table[word] = tuple(w for w in group if w != word)
@@ -60,7 +68,8 @@ def load_officials(path: Path = THESAURUS_FILE) -> dict[str, str]:
 def thesaurus_words(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
     """The thesaurus words a text contains, longest matches only ("固定电话用户", not
     also its part "固定电话")."""
-    found = [w for w in table if w in text]
+    pieces = {text[i:i + n] for n in range(2, LONGEST_WORD + 1) for i in range(len(text) - n + 1)}
+    found = sorted((p for p in pieces if p in table), key=lambda w: (text.find(w), -len(w), w))
     return [w for w in found if not any(w != other and w in other for other in found)]
 
 

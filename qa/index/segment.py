@@ -223,13 +223,13 @@ def _words(text: str) -> tuple[str, ...]:
 def has_word(text: str, word: str) -> bool:
     """Whether the text uses the word as a word: an occurrence inside one jieba word
     ("手机" in "手机用户") or spanning whole words ("移动电话" over 移动|电话) counts; one that
-    straddles two words counts not ("广电" in 推广|电子, "金保" in 资金|保障)."""
+    straddles two words counts not ("广电" in 推广|电子, "金保" in 资金|保障). Only a few
+    characters around an occurrence are cut (word boundaries are local)."""
     start = text.find(word)
-    if start < 0:
-        return False
-    cuts = _cuts(text)
     while start >= 0:
         end = start + len(word)
+        left = max(0, start - _AROUND)
+        cuts = {left + c for c in _cuts(text[left:end + _AROUND])}
         inner = [c for c in cuts if start < c < end]
         if not inner or (start in cuts and end in cuts):
             return True
@@ -237,14 +237,17 @@ def has_word(text: str, word: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=512)
-def _cuts(text: str) -> frozenset[int]:
+_AROUND = 8
+
+
+@lru_cache(maxsize=4096)
+def _cuts(text: str) -> tuple[int, ...]:
     """Offsets between precise-mode jieba words (0 and len(text) included)."""
-    cuts, at = {0}, 0
+    cuts, at = [0], 0
     for piece in _get_tokenizer().cut(text):
         at += len(piece)
-        cuts.add(at)
-    return frozenset(cuts)
+        cuts.append(at)
+    return tuple(cuts)
 
 
 # Parts of speech that name things: nouns, verbal nouns, abbreviations, idioms and
