@@ -10,7 +10,7 @@ verbatim with its own citation; totals (合计/小计) are never items.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answer.retrieval import Hit
 from qa.answer.select import Quote, lexical_coverage
@@ -230,9 +230,20 @@ def _names_the_kind(after: str, asked: tuple[str, ...]) -> bool:
     return after.startswith("等") and any(after[1:1 + len(w)] == w for w in asked)
 
 
-def _list_span(sentence: str, asked: tuple[str, ...] = ()) -> tuple[int, int] | None:
-    """Where a sentence enumerates: the longest run of 、-separated items, or the
-    comma-separated items after a word that announces them ("主要用于A，B，C")."""
+def run_fit(sentence: str, span: tuple[int, int], kind: str) -> float:
+    """How a run of items fits the asked kind: the words after it (:func:`kind_fit`), or
+    items that end in the kind's head ("政策库、项目库、人才库" for 哪些资源库)."""
+    fit = kind_fit(_said_after(sentence, span), kind)
+    items = [i for i in re.split(r"[、，,；]", sentence[span[0]:span[1]]) if i]
+    if kind and items and 2 * sum(i.endswith(kind[-1]) for i in items) > len(items):
+        fit = max(fit, KIND_FIT)
+    return fit
+
+
+def _list_span(sentence: str, asked: tuple[str, ...] = (), kind: str = "") -> tuple[int, int] | None:
+    """Where a sentence enumerates: of its runs of 、-separated items, and the
+    comma-separated items after a word that announces them ("主要用于A，B，C"), the one
+    that best fits the asked kind, then the longest."""
     # A run starts at its clause: the first item may be longer than the pattern allows ("逐步建立…").
     runs = [(_clause_start(sentence, m.start()), m.end()) for m in _CLAUSE_LIST.finditer(sentence)] \
         or [(_clause_start(sentence, m.start()), m.end()) for m in _SHORT_LIST.finditer(sentence)
@@ -240,7 +251,7 @@ def _list_span(sentence: str, asked: tuple[str, ...] = ()) -> tuple[int, int] | 
     announced = _ANNOUNCED.search(sentence)
     if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:
         runs.append(announced.span(1))
-    return max(runs, key=lambda r: (r[1] - r[0], -r[0]), default=None)
+    return max(runs, key=lambda r: (run_fit(sentence, r, kind), r[1] - r[0], -r[0]), default=None)
 
 
 def _clause_start(sentence: str, at: int) -> int:
@@ -257,12 +268,12 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
     """
     text = view.text(quote.doc_id)
     sentence = text[quote.start:quote.end]
-    span = _list_span(sentence, tuple(t for t, _ in terms if len(t) >= 2))
+    span = _list_span(sentence, tuple(t for t, _ in terms if len(t) >= 2), kind)
     if span is None:
         return None
     items = re.split(r"[、，,；]", sentence[span[0]:span[1]])
     coverage = lexical_coverage(terms, sentence, "", view.synonyms) * CLAUSE_DISCOUNT
-    coverage += kind_fit(_said_after(sentence, span), kind)
+    coverage += run_fit(sentence, span, kind)
     lo, hi = quote.start + span[0], quote.start + span[1]
     return Enumeration("clauses", _fit(coverage, len(items), wanted),
                        (Quote(quote.doc_id, quote.chunk, quote.start, quote.end, lo, hi, quote.score),))
@@ -341,12 +352,36 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
     candidates += heading_runs(view, hits[:10], terms, wanted)
     for quote in chosen:
         candidates.extend(e for e in (introduced_list(view, quote, wanted), clause_list(view, quote, terms, wanted, kind)) if e)
+    candidates += _lists_of_the_kind(view, chosen, terms, wanted, kind)
     candidates = _in_named_box(view, candidates, question)
     # "指导思想提出要建设哪几个…" asks inside the item it names, not for its siblings.
     candidates = [e for e in candidates if e.kind != "headings" or not _names_an_item(view, e, question)]
     if not candidates:
         return None
     return max(candidates, key=lambda e: (e.score, len(e.quotes)))
+
+
+def _lists_of_the_kind(view: AnswerView, chosen: list[Quote], terms: list[tuple[str, float]], wanted: int | None,
+                       kind: str) -> list[Enumeration]:
+    """When a chosen sentence lists no thing of the asked kind, a clause list of that kind
+    in another sentence of its passage ("政策库、项目库、人才库" beside "高新区、…等园区"
+    when 资源库 are asked)."""
+    found = []
+    for quote in chosen:
+        sentence = view.text(quote.doc_id)[quote.start:quote.end]
+        span = _list_span(sentence, (), kind)
+        if not kind or (span is not None and run_fit(sentence, span, kind) > 0):
+            continue
+        for sid in view.chunk_sentences[quote.chunk]:
+            other = view.sentences[sid]
+            if other.start == quote.start:
+                continue
+            text = view.text(quote.doc_id)[other.start:other.end]
+            span = _list_span(text, (), kind)
+            if span is not None and run_fit(text, span, kind) > 0:
+                sibling = replace(quote, start=other.start, end=other.end)
+                found += [e for e in (clause_list(view, sibling, terms, wanted, kind),) if e]
+    return found
 
 
 def _names_an_item(view: AnswerView, enumeration: Enumeration, question: str) -> bool:

@@ -90,3 +90,21 @@ def test_a_clause_list_of_another_kind_loses_to_one_of_the_asked_kind() -> None:
     quotes = [Quote(s.doc_id, s.chunk, s.start, s.end, -1, -1, 1.0) for s in sentences]
     best = best_list(view, [], [("信息", 1.0)], "平台要整合哪些部门的信息？", quotes)
     assert best is not None and "公安" in view.text(best.quotes[0].doc_id)[best.quotes[0].key_start:best.quotes[0].key_end]
+
+
+def test_a_list_of_the_asked_kind_in_another_sentence_of_the_passage() -> None:
+    """The chosen sentence lists 园区; the asked 资源库 are listed in the next sentence."""
+    text = ("甲市“十二五”信息化发展规划\n一、园区信息化\n"
+            "在高新区、物流园区、汽车工业园区等园区，建立信息化公共服务平台。"
+            "建立政策库、项目库、人才库、融资库等信息资源，为企业提供服务。")
+    view = make_view(text)
+    first = view.sentences[min(range(len(view.sentences)), key=lambda i: view.sentences[i].start
+                               if "高新区" in view.text(view.sentences[i].doc_id)[view.sentences[i].start:view.sentences[i].end] else 10**9)]
+    chosen = [Quote(first.doc_id, first.chunk, first.start, first.end, -1, -1, 1.0)]
+    terms = [("园区", 1.0), ("建立", 1.0), ("信息", 1.0), ("资源", 1.0)]
+    best = best_list(view, [], terms, "要在园区建立哪些信息资源库？", chosen)
+    quote = best.quotes[0]
+    assert view.text(quote.doc_id)[quote.key_start:quote.key_end].startswith("建立政策库、项目库")
+    # with no kind asked the chosen sentence's own list stands
+    plain = best_list(view, [], terms, "要在园区建立什么？", chosen)
+    assert plain is None or "高新区" in view.text(plain.quotes[0].doc_id)[plain.quotes[0].key_start:plain.quotes[0].key_end]
