@@ -75,7 +75,12 @@ def _joined_aspects(question: str, places: tuple[str, ...]) -> list[Aspect]:
         right = _right_part(tokens, k, places)
         if not left or not right:
             continue
-        if not _ASKING.search("".join(tokens[k + 1 + len(right):])):
+        rest = "".join(tokens[k + 1 + len(right):])
+        asks = _ASKING.search(rest)
+        # the joined things are asked about in their own clause ("经费和实施年度是什么"); a
+        # clause break before the asking word makes them the subject of something else
+        # ("想让国企和政府部门设…高管，这叫什么制度")
+        if not asks or re.search(r"[，,；;。]", rest[:asks.start()]):
             continue
         lo = positions[k - len(left)]
         hi = positions[k + len(right)] + len(tokens[k + len(right)])

@@ -35,3 +35,5 @@ def test_one_thing_asked_is_not_split() -> None:
     assert aspects("到2015年咸阳的宽带用户目标是多少？") == []
     assert aspects("构建社会主义和谐社会的目标是什么", kind="what") == []  # 和谐 is no conjunction
     assert aspects("宝鸡电子政务和电子商务方面有哪些重点工程？", kind="list") == []  # a list is one answer
+    # the joined words are the subject of another clause, not the things asked
+    assert aspects("宝鸡想让国企和政府部门设专门管信息化的高管，这叫什么制度？", kind="what") == []
