@@ -328,6 +328,9 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if owner:
         return Refusal("no_value", f"文档给出的是{owner}的数据，不是问题所问的全市（全域）数据。")
     shown = _shown_value(chunk, quote, value)
+    total = _TOTAL_ASKED.search(facts.text) if facts.wants_number else None
+    if total and not _TOTAL_SAID.search(clause + chunk.section_path[-20:]):
+        return Refusal("no_value", f"文档中没有给出“{total.group()}”；引文中的数字（{shown}）只是其中一项。")
     if facts.wants_number and quote.key_start >= 0 and unit_conflict(facts.text, shown):
         return Refusal("no_value", f"文档中找到了相关段落，但给出的数字（{shown}）不是问题所问的那一类数。")
     quoted = chunk.display if chunk.kind == "table_row" else doc.text[quote.start:quote.end]
@@ -339,6 +342,12 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.wants_number and not _HAS_NUMBER.search(_LATIN_NAME.sub("", _LIST_MARKER.sub("", quoted))) and not CN_COUNT.fullmatch(value):
         return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")
     return None
+
+
+# A total of money asked ("十二五期间信息化建设总投资") is answered by a figure said to be a
+# total (总投资, 合计, 共计), not by one fund or project ("市政府筹措1亿元资金").
+_TOTAL_ASKED = re.compile(r"总投资|总投入|投资总额|投入总额|总经费|经费总额|总资金|资金总额|总预算|预算总额|总金额")
+_TOTAL_SAID = re.compile(r"总|合计|共计|累计|一共|共需|共投")
 
 
 def _shown_value(chunk, quote: Quote, value: str) -> str:

@@ -296,3 +296,15 @@ def test_a_list_of_another_thing_than_the_named_project_is_refused() -> None:
     refusal = unnamed_thing_refusal(question, ["基本完成了农村信息综合服务站建设工作。\n一、现状"], corpus)
     assert refusal is not None and "精准农业引导工程" in refusal.message
     assert unnamed_thing_refusal(question, ["依托农业科技园区\n专栏4 > 精准农业引导工程"], corpus) is None  # named in the heading
+
+
+def test_a_total_asked_is_not_one_fund() -> None:
+    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。",
+                          "市政府筹措1亿元资金，建立市信息化专项资金。“十二五”期间全市信息化建设总投资约20亿元。")
+    fund = quote_of("市政府筹措1亿元资金", "1亿元", "target", 2015, view)
+    refusal = answer_refusal(facts("甲市十二五期间信息化建设总投资是多少？"), fund, view, corpus)
+    assert refusal is not None and refusal.reason == "no_value" and "总投资" in refusal.message
+    total = quote_of("全市信息化建设总投资约20亿元", "20亿元", "target", 2015, view)
+    assert answer_refusal(facts("甲市十二五期间信息化建设总投资是多少？"), total, view, corpus) is None
+    # the fund itself, asked for, is answered
+    assert answer_refusal(facts("甲市市政府筹措多少资金建立信息化专项资金？"), fund, view, corpus) is None
