@@ -26,6 +26,7 @@ from qa.answer.policy import (
     absent_thing_refusal,
     answer_refusal,
     attribute_coverage,
+    figure_subject,
     filter_refusal,
     key_clause,
     list_noun_refusal,
@@ -437,6 +438,11 @@ class Pipeline:
         chunk = self.view.chunks[quote.chunk]
         clause = chunk.display if chunk.kind == "table_row" else key_clause(self.view, quote, around=1)
         held = attribute_coverage(terms, clause + "\n" + chunk.section_path, corpus, focus_facts.text)
+        subject = figure_subject(self.view, quote) if chunk.kind != "table_row" else ""
+        if subject and attribute_coverage(terms, subject, corpus, focus_facts.text) == 0:
+            # the figure's own clause gives it for another indicator ("实现宽带网络全覆盖，
+            # 有线电视网络覆盖率达到75%" is no 行政村通宽带比例), whatever the clause beside says
+            return Refusal("weak_evidence", f"文档中没有直接给出“{focus_facts.attribute}”的数字（引文中的数字是“{subject}”的）。")
         if held >= self.settings.min_evidence_coverage or self._names_the_head(focus_facts, quote, chunk, corpus):
             return None
         return Refusal("weak_evidence", f"文档中没有直接给出“{focus_facts.attribute}”的数字（引文中的数字说的是另一项）。")

@@ -258,6 +258,20 @@ def key_clause(view: AnswerView, quote: Quote, around: int = 0) -> str:
     return text[lo:hi]
 
 
+# The indicator a clause gives its figure for, said right before it ("有线电视网络覆盖率达到75%").
+_SUBJECT = re.compile(r"([\u4e00-\u9fff]{2,14}(?:率|数|量|额|比例|比重|指数))\s*(?:达到|达|为|是|突破|超过|提高到|提升到|增加到|增至|约)?\s*$")
+
+
+def figure_subject(view: AnswerView, quote: Quote) -> str:
+    """The indicator the key figure's own clause names right before it, or ''."""
+    if quote.key_start < 0:
+        return ""
+    text = view.text(quote.doc_id)
+    lo = max(quote.start, max((text.rfind(p, quote.start, quote.key_start) for p in "，；。、,;"), default=-1) + 1)
+    found = _SUBJECT.search(text[lo:quote.key_start])
+    return found.group(1) if found else ""
+
+
 def _value_text(view: AnswerView, quote: Quote) -> str:
     text = view.text(quote.doc_id)
     return text[quote.key_start:quote.key_end] if quote.key_start >= 0 else text[quote.start:quote.end][:40]
