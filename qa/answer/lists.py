@@ -206,6 +206,12 @@ def asked_kind(question: str) -> str:
     return cut[-1] if cut else ""
 
 
+def without_asked_kind(question: str) -> str:
+    """The question without the kind of thing it asks for ("哪些综合应用系统")."""
+    match = _ASKED_KIND.search(question)
+    return question[:match.start()] + question[match.end():] if match else question
+
+
 def kind_fit(after: str, kind: str) -> float:
     """How the words after a clause list fit the asked kind: "等部门" +, "等…领域" when
     部门 was asked −, nothing said 0."""
@@ -272,7 +278,8 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
     if span is None:
         return None
     items = re.split(r"[、，,；]", sentence[span[0]:span[1]])
-    coverage = lexical_coverage(terms, sentence, "", view.synonyms) * CLAUSE_DISCOUNT
+    # (its heading counts at half, as for any sentence: "专栏3：电子政务重点工程" says what it lists)
+    coverage = lexical_coverage(terms, sentence, view.chunks[quote.chunk].section_path, view.synonyms) * CLAUSE_DISCOUNT
     coverage += run_fit(sentence, span, kind)
     lo, hi = quote.start + span[0], quote.start + span[1]
     return Enumeration("clauses", _fit(coverage, len(items), wanted),

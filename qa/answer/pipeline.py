@@ -19,11 +19,13 @@ from qa.answer.aspects import split_aspects
 from qa.answer.expand import QueryExpander
 from qa.answer.followups import ListFollowUps
 from qa.answer.frontmatter import FrontMatter, speaks_of
-from qa.answer.lists import best_list
+from qa.answer.lists import best_list, without_asked_kind
 from qa.answer.policy import (
+    PROJECTS,
     Corpus,
     Refusal,
     absent_thing_refusal,
+    another_indicator,
     answer_refusal,
     attribute_coverage,
     figure_subject,
@@ -299,7 +301,9 @@ class Pipeline:
             quotes = decision.quotes
         if result.refusal is None and quotes and facts.wants_list:
             # a list is not checked quote by quote: it must at least be of the project it is asked of
-            result.refusal = unnamed_thing_refusal(focus, [quote_evidence(self.view, q) for q in quotes], self.corpus)
+            # (the kind asked, "哪些综合应用系统", is what the items are, not a project named)
+            result.refusal = unnamed_thing_refusal(without_asked_kind(focus), [quote_evidence(self.view, q) for q in quotes],
+                                                   self.corpus)
         if result.refusal is None:
             result.quotes = [replace(q, label=side.label) for q in quotes]
         return result
@@ -398,6 +402,9 @@ class Pipeline:
         refusal = self._coverage_refusal(names, quote, focus_facts, corpus)
         refusal = refusal or rate_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
         refusal = refusal or technology_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
+        if focus_facts.wants_number:
+            # "数字咸阳工程计划投资多少": a figure of the named project only, not of a fund beside it
+            refusal = refusal or unnamed_thing_refusal(focus_facts.text, [quote_evidence(self.view, quote)], corpus, PROJECTS)
         if facts.wants_list and self.view.chunks[quote.chunk].kind == "table_row":
             # One project's row (its unit, year, money) lists none of the project's parts.
             refusal = refusal or list_noun_refusal(focus_facts, quote_evidence(self.view, quote))
@@ -439,7 +446,8 @@ class Pipeline:
         clause = chunk.display if chunk.kind == "table_row" else key_clause(self.view, quote, around=1)
         held = attribute_coverage(terms, clause + "\n" + chunk.section_path, corpus, focus_facts.text)
         subject = figure_subject(self.view, quote) if chunk.kind != "table_row" else ""
-        if subject and attribute_coverage(terms, subject, corpus, focus_facts.text) == 0:
+        if subject and (attribute_coverage(terms, subject, corpus, focus_facts.text) == 0
+                        or another_indicator(subject, focus_facts.attribute, terms, focus_facts.text, corpus)):
             # the figure's own clause gives it for another indicator ("实现宽带网络全覆盖，
             # 有线电视网络覆盖率达到75%" is no 行政村通宽带比例), whatever the clause beside says
             return Refusal("weak_evidence", f"文档中没有直接给出“{focus_facts.attribute}”的数字（引文中的数字是“{subject}”的）。")

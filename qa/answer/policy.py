@@ -161,14 +161,16 @@ def _planned_elsewhere(place: str, question: str, text: str) -> bool:
 
 # What a plan names as one thing of its own: a project, platform, system, site or zone.
 _THING = re.compile(r"工程|项目|平台|系统|中心|网站|基地|园区|试验区|示范区|服务站|数据库|物流园")
+# What has figures of its own (a budget, a year): a project, not a website or a centre.
+PROJECTS = re.compile(r"工程|项目|平台|系统|基地|试验区|示范区")
 _MIN_THING = 6  # a project's own name ("精准农业引导工程"), not a kind of thing ("市政府网站")
 
 
-def named_things(question: str, text: str) -> list[str]:
+def named_things(question: str, text: str, kinds: re.Pattern[str] = _THING) -> list[str]:
     """The longest names in the question that end like a plan's own project or system
     ("精准农业引导工程") and that the documents use somewhere."""
     things: list[str] = []
-    for end in (m.end() for m in _THING.finditer(question)):
+    for end in (m.end() for m in kinds.finditer(question)):
         for start in range(max(0, end - 24), end - _MIN_THING + 1):
             name = question[start:end]
             if name in text and not re.match(r"[个家项条所座处名的了和与及在是有几多少市县省区我全各]", name):
@@ -192,10 +194,11 @@ def absent_thing_refusal(question: str, searched: list[tuple[str, str]], corpus:
     return None
 
 
-def unnamed_thing_refusal(question: str, evidence: list[str], corpus: Corpus) -> Refusal | None:
+def unnamed_thing_refusal(question: str, evidence: list[str], corpus: Corpus,
+                          kinds: re.Pattern[str] = _THING) -> Refusal | None:
     """The question names one project or system ("精准农业引导工程") and no quote, nor its
     heading path, names it: the quotes are about something else."""
-    for thing in named_things(question, corpus.text):
+    for thing in named_things(question, corpus.text, kinds):
         if not any(_names(text, thing) for text in evidence):
             return Refusal("weak_evidence", f"文档中找到的段落没有提到“{thing}”，没有回答这个问题的内容。")
     return None
@@ -259,7 +262,11 @@ def key_clause(view: AnswerView, quote: Quote, around: int = 0) -> str:
 
 
 # The indicator a clause gives its figure for, said right before it ("有线电视网络覆盖率达到75%").
-_SUBJECT = re.compile(r"([\u4e00-\u9fff]{2,14}(?:率|数|量|额|比例|比重|指数))\s*(?:达到|达|为|是|突破|超过|提高到|提升到|增加到|增至|约)?\s*$")
+_SUBJECT = re.compile(r"([\u4e00-\u9fff]{2,14}(?:率|数|量|额|比例|比重|指数))\s*(?:仅|只|已|将|约|预计|力争)?"
+                      r"(?:达到|达|为|是|突破|超过|提高到|提升到|增加到|增至|约)?\s*$")
+
+
+_INDICATOR_KIND = re.compile(r"(?:率|数|量|额|比例|比重|指数)$")
 
 
 def figure_subject(view: AnswerView, quote: Quote) -> str:
@@ -269,7 +276,22 @@ def figure_subject(view: AnswerView, quote: Quote) -> str:
     text = view.text(quote.doc_id)
     lo = max(quote.start, max((text.rfind(p, quote.start, quote.key_start) for p in "，；。、,;"), default=-1) + 1)
     found = _SUBJECT.search(text[lo:quote.key_start])
-    return found.group(1) if found else ""
+    return re.sub(r"^(?:年底|年末|年|底|末|我市|全市|本市)+", "", found.group(1)) if found else ""
+
+
+def another_indicator(subject: str, attribute: str, terms: list[tuple[str, float]], question: str, corpus: Corpus) -> bool:
+    """The figure's indicator is a sibling of the asked one: of the same kind (both an
+    指数, both a 率) but differing both ways, lacking an asked word (综合 of
+    信息化综合指数) and having one the question lacks (基础设施 of 信息化基础设施指数),
+    literally and through the thesaurus."""
+    kind = _INDICATOR_KIND.search(subject)
+    if kind is None or not attribute.endswith(kind.group()):
+        return False
+    folded = subject.lower()
+    if all(len(t) < 2 or _holds(folded, t, corpus) for t, _ in terms):
+        return False
+    return any(len(w) >= 2 and not _SCOPE.match(w) and w not in question
+               and not any(s in question for s in corpus.synonyms.get(w, ())) for w in words(subject))
 
 
 def _value_text(view: AnswerView, quote: Quote) -> str:

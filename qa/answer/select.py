@@ -379,7 +379,7 @@ def choose(
 
 
 RUNNERS_UP = 3  # other passages' best sentences kept for the evidence check to fall back on
-RUNNER_UP_MARGIN = 0.35  # ... when they score within this much of the best
+RUNNER_UP_MARGIN = 0.5  # ... when they score within this much of the best
 
 
 def _runners_up(view: AnswerView, scored: list[_Candidate], used: set[int], facts: QueryFacts, question: str,

@@ -192,6 +192,8 @@ def test_a_total_is_answered_by_the_total_row(pipe, verbatim) -> None:
     "咸阳十二五期间信息化建设总投资是多少？",
     # "实现宽带网络全覆盖，有线电视网络覆盖率达到75%": the figure is the TV network's
     "咸阳2015年行政村通宽带比例目标？",
+    # the plan names 数字咸阳工程 but gives it no budget; "市政府筹措1亿元资金" is not its
+    "数字咸阳工程计划投资多少？",
 ])
 def test_near_misses_found_by_probing_are_refused(pipe, question) -> None:
     response = ask(pipe, question)
@@ -250,6 +252,10 @@ def test_a_what_answer_may_name_a_sub_group(pipe) -> None:
 @pytest.mark.parametrize("question, items", [
     ("宝鸡专栏2包括哪些工程？", ["宽带接入工程", "数字电视工程", "三网融合工程"]),
     ("宝鸡十二五期间的主要任务有哪些？", ["完善信息网络基础设施", "大力发展信息产业"]),
+    # the asked kind (综合应用系统) is what the items are, not a project the list must name
+    ("咸阳电子政务要完善哪些综合应用系统？", ["网上行政审批", "网上政民互动"]),
+    # the 资源库 are listed beside the sentence that lists 园区
+    ("宝鸡规划要在工业园区建立哪些信息资源库？", ["政策库", "项目库", "人才库"]),
 ])
 def test_lists_by_a_named_box_and_by_a_heading_no_passage_found(pipe, question, items) -> None:
     top = headline(ask(pipe, question).answer)
@@ -480,3 +486,12 @@ def test_a_list_about_another_thing_than_the_named_project_is_refused(pipe) -> N
     # information service stations once answered what it relies on.
     response = ask(pipe, "宝鸡专栏4农村信息化重点工程中，精准农业引导工程要依托什么、对哪些生产环节实时监控？")
     assert not response.answerable, response.answer
+
+
+def test_a_sibling_indicators_figure_gives_way_to_the_asked_ones(pipe, verbatim) -> None:
+    """"信息化基础设施指数仅为0.712" is another 指数; the plan's own sentence for the
+    综合指数 ("2010年我市信息化综合指达到0.712", sic) is quoted instead."""
+    response = ask(pipe, "2010年咸阳信息化综合指数达到了多少？")
+    assert response.answerable and "0.712" in headline(response.answer), response.answer
+    assert "基础设施指数" not in response.answer.split("[1]")[0], response.answer
+    verbatim(pipe, response)

@@ -5,6 +5,7 @@ import pytest
 
 from qa.answer.policy import (
     Corpus,
+    another_indicator,
     answer_refusal,
     attribute_coverage,
     filter_refusal,
@@ -308,3 +309,14 @@ def test_a_total_asked_is_not_one_fund() -> None:
     assert answer_refusal(facts("甲市十二五期间信息化建设总投资是多少？"), total, view, corpus) is None
     # the fund itself, asked for, is answered
     assert answer_refusal(facts("甲市市政府筹措多少资金建立信息化专项资金？"), fund, view, corpus) is None
+
+
+def test_a_sibling_indicator_of_the_same_kind() -> None:
+    terms = [("信息化", 1.0), ("综合", 1.0), ("指数", 1.0)]
+    q = "2010年甲市信息化综合指数是多少？"
+    assert another_indicator("信息化基础设施指数", "信息化综合指数", terms, q, CORPUS)
+    assert not another_indicator("信息化综合指数", "信息化综合指数", terms, q, CORPUS)
+    # another kind of figure (a 率 for an 指数) is left to the other checks
+    assert not another_indicator("信息化基础设施普及率", "信息化综合指数", terms, q, CORPUS)
+    # an equivalent through the thesaurus is the same indicator
+    assert not another_indicator("移动通信用户数", "手机用户数", [("手机", 1.0), ("用户数", 1.0)], "手机用户数是多少", CORPUS)
