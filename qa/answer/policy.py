@@ -364,6 +364,9 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if owner:
         return Refusal("no_value", f"文档给出的是{owner}的数据，不是问题所问的全市（全域）数据。")
     shown = _shown_value(chunk, quote, value)
+    if facts.wants_number and quote.key_start >= 0 and _INCREMENT_ASKED.search(facts.text) \
+            and not _INCREMENT_SAID.search(clause):
+        return Refusal("no_value", f"文档中没有给出新增的数量；引文中的数字（{shown}）是总量。")
     total = _TOTAL_ASKED.search(facts.text) if facts.wants_number else None
     if total and not _TOTAL_SAID.search(clause + chunk.section_path[-20:]):
         return Refusal("no_value", f"文档中没有给出“{total.group()}”；引文中的数字（{shown}）只是其中一项。")
@@ -374,10 +377,32 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         return Refusal("no_value", "文档中找到了相关段落，但没有写明时间。")
     if facts.answer_type == "who" and not ORGANISATION.search(quoted):
         return Refusal("no_value", "文档中找到了相关段落，但没有写明由哪个部门或单位负责。")
-    # a digit inside a name (3G, IPv6, B2B) is not a figure
-    if facts.wants_number and not _HAS_NUMBER.search(_LATIN_NAME.sub("", _LIST_MARKER.sub("", quoted))) and not CN_COUNT.fullmatch(value):
+    # a digit inside a name (3G, IPv6, B2B) is not a figure, nor one the question itself gives
+    # ("那1亿元专项资金里给欠发达地区分了多少" is not answered by "筹措1亿元资金")
+    given = _given_figures(facts.text)
+    if facts.wants_number and given and quote.key_start >= 0 and _digits(value) in given:
+        return Refusal("no_value", f"引文中的数字（{value}）是问题里已经给出的，文档中没有给出所问的数。")
+    bare = _LATIN_NAME.sub("", _LIST_MARKER.sub("", quoted))
+    for figure in given:
+        bare = bare.replace(figure, "")
+    if facts.wants_number and not _HAS_NUMBER.search(bare) and not CN_COUNT.fullmatch(value):
         return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")
     return None
+
+
+def _given_figures(question: str) -> set[str]:
+    """The figures a question states itself (not its years)."""
+    return {m.group() for m in re.finditer(r"\d+(?:\.\d+)?", question) if not re.fullmatch(r"(?:19|20)\d{2}", m.group())}
+
+
+def _digits(value: str) -> str:
+    found = re.search(r"\d+(?:\.\d+)?", value)
+    return found.group() if found else ""
+
+
+# An increase asked ("新增了多少户") is not answered by the level reached ("在网用户150多万户").
+_INCREMENT_ASKED = re.compile(r"新增|净增|增加了|增长了|增加多少|增长多少|多了多少|增量")
+_INCREMENT_SAID = re.compile(r"新增|净增|新发展|新装|新建|新开通|新通|增加|增长|增幅|增量|提高了|扩")
 
 
 # A total of money asked ("十二五期间信息化建设总投资") is answered by a figure said to be a

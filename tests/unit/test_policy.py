@@ -320,3 +320,22 @@ def test_a_sibling_indicator_of_the_same_kind() -> None:
     assert not another_indicator("信息化基础设施普及率", "信息化综合指数", terms, q, CORPUS)
     # an equivalent through the thesaurus is the same indicator
     assert not another_indicator("移动通信用户数", "手机用户数", [("手机", 1.0), ("用户数", 1.0)], "手机用户数是多少", CORPUS)
+
+
+def test_an_increase_asked_is_not_the_level_reached() -> None:
+    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。",
+                          "2010年底，移动通信在网用户150万户。全市新增宽带用户4万户。")
+    level = quote_of("移动通信在网用户150万户", "150万户", "status", 2010, view)
+    refusal = answer_refusal(facts("甲市2010年移动通信在网用户新增了多少户？"), level, view, corpus)
+    assert refusal is not None and refusal.reason == "no_value" and "新增" in refusal.message
+    added = quote_of("全市新增宽带用户4万户", "4万户", "status", 2010, view)
+    assert answer_refusal(facts("甲市2010年新增宽带用户多少？"), added, view, corpus) is None
+
+
+def test_a_figure_the_question_gives_is_not_the_answer() -> None:
+    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。",
+                          "市政府筹措1亿元资金，建立市信息化专项资金，主要用于欠发达地区的信息化建设。")
+    fund = quote_of("市政府筹措1亿元资金", "1亿元", "target", 2015, view)
+    refusal = answer_refusal(facts("甲市1亿元专项资金里给欠发达地区分了多少？"), fund, view, corpus)
+    assert refusal is not None and refusal.reason == "no_value"
+    assert answer_refusal(facts("甲市市政府筹措多少资金建立信息化专项资金？"), fund, view, corpus) is None
