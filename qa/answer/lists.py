@@ -26,6 +26,7 @@ _TOTAL = re.compile(r"^(?:合计|总计|小计)")
 _ANNOUNCED = re.compile(r"(?:用于|包括|主要有|分别是|分别为|涵盖|重点是|主要是)[：:]?((?:[^，。；、：]{2,24}[，、；]){1,9}[^，。；、：]{2,24})")
 _CLAUSE_LIST = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16}){2,}")
 # Two items and a third joined by 及/和 ("机床、汽车及零部件"), when no longer run is there.
+_PAIR_LIST = re.compile(r"[^，。；：、“”]{2,16}、[^，。；：、“”等]{2,16}(?=等)")
 _SHORT_LIST = re.compile(r"[^，。；：、“”]{2,16}、[^，。；：、“”]{1,8}?(?:及|和|与)[^，。；：、“”等]{2,16}")
 MIN_ITEMS = 2
 MIN_COVERAGE = 0.35  # share of the attribute's terms the enumeration's heading must hold
@@ -194,6 +195,7 @@ def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: flo
 _KINDS = re.compile(r"部门|单位|机构|领域|行业|产业|产品|企业|园区|工程|项目|系统|平台|方面|环节|技术|业务|区")
 _ASKED_KIND = re.compile(r"(?:哪些|哪几[个项类种条]?|哪[一二三四五六七八九十两]+[个项类种条大]?)([^的？?，,。；]{1,8})")
 KIND_FIT = 0.3
+_NO_KIND = frozenset({"内容", "东西", "事情", "事", "情况", "要点", "做法"})
 
 
 def asked_kind(question: str) -> str:
@@ -203,7 +205,8 @@ def asked_kind(question: str) -> str:
     if match is None:
         return ""
     cut = words(match.group(1))
-    return cut[-1] if cut else ""
+    # "哪些内容" names no kind of thing: any list may answer it
+    return cut[-1] if cut and cut[-1] not in _NO_KIND else ""
 
 
 def without_asked_kind(question: str) -> str:
@@ -251,13 +254,24 @@ def _list_span(sentence: str, asked: tuple[str, ...] = (), kind: str = "") -> tu
     comma-separated items after a word that announces them ("主要用于A，B，C"), the one
     that best fits the asked kind, then the longest."""
     # A run starts at its clause: the first item may be longer than the pattern allows ("逐步建立…").
-    runs = [(_clause_start(sentence, m.start()), m.end()) for m in _CLAUSE_LIST.finditer(sentence)] \
-        or [(_clause_start(sentence, m.start()), m.end()) for m in _SHORT_LIST.finditer(sentence)
-            if _names_the_kind(sentence[m.end():], asked)]
+    runs = [(_clause_start(sentence, m.start()), m.end()) for m in _CLAUSE_LIST.finditer(sentence)]
+    # a short run ("A、B及C", "A、B等…") counts when followed by 等 and what is asked
+    short = [(_clause_start(sentence, m.start()), m.end()) for p in (_SHORT_LIST, _PAIR_LIST) for m in p.finditer(sentence)
+             if _names_the_kind(sentence[m.end():], asked)]
+    runs += [r for r in short if not any(lo <= r[0] and r[1] <= hi for lo, hi in runs)]
     announced = _ANNOUNCED.search(sentence)
     if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:
         runs.append(announced.span(1))
-    return max(runs, key=lambda r: (run_fit(sentence, r, kind), r[1] - r[0], -r[0]), default=None)
+    return max(runs, key=lambda r: (run_fit(sentence, r, kind) + _asked_after(sentence, r, asked), r[1] - r[0], -r[0]),
+               default=None)
+
+
+def _asked_after(sentence: str, span: tuple[int, int], asked: tuple[str, ...]) -> float:
+    """A run the sentence says is the asked thing: "等" and two or more of the question's
+    words after it ("软件系统租赁、系统托管等软件系统应用外包"), the more of them the better."""
+    said = re.match(r"等([^，。；,;]{2,16})", sentence[span[1]:])
+    held = sum(w in said.group(1) for w in asked) if said else 0
+    return KIND_FIT * held / len(asked) if held >= 2 else 0.0
 
 
 def _clause_start(sentence: str, at: int) -> int:

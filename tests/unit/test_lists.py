@@ -108,3 +108,15 @@ def test_a_list_of_the_asked_kind_in_another_sentence_of_the_passage() -> None:
     # with no kind asked the chosen sentence's own list stands
     plain = best_list(view, [], terms, "要在园区建立什么？", chosen)
     assert plain is None or "高新区" in view.text(plain.quotes[0].doc_id)[plain.quotes[0].key_start:plain.quotes[0].key_end]
+
+
+def test_a_pair_the_sentence_says_is_the_asked_thing() -> None:
+    """Of two-item runs each followed by 等…, the one whose words after 等 are the question's;
+    "哪些内容" asks no kind of thing, so "等…系统…" is no other kind."""
+    from qa.answer.lists import _list_span, asked_kind
+    sentence = ("加快发展客户软件定制、软件编程和软件测试等软件开发外包，"
+                "积极培育软件系统租赁、系统托管等软件系统应用外包，积极探索在互联网、移动互联网、物联网环境下的软件服务模式创新。")
+    question = "软件系统应用外包包括哪些内容？"
+    assert asked_kind(question) == ""
+    span = _list_span(sentence, ("软件", "系统", "软件系统", "外包"), asked_kind(question))
+    assert sentence[span[0]:span[1]] == "积极培育软件系统租赁、系统托管"
