@@ -283,8 +283,11 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
             role = "status" if profile.start is not None and year < profile.start else "target"
     else:
         # A list's sentence stays whole: a window would cut its enumeration.
+        framed = _framed_key(text, sentence.start, sentence.end, question) if facts.answer_type == "what" else None
+        # "以什么为中心": the window holds the clause that says "以…为中心"
+        window_terms = [*terms, (text[framed[1]:framed[1] + 3], 100.0)] if framed else terms
         start, end = (sentence.start, sentence.end) if facts.wants_list else quote_window(
-            text, sentence.start, sentence.end, terms, facts.wants_number)
+            text, sentence.start, sentence.end, window_terms, facts.wants_number)
         if facts.answer_type in ("how", "what", "yesno"):
             end = _past_heading(view, sentence, end)
         if facts.answer_type == "docpart":
@@ -292,6 +295,8 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
             title = view.documents[sentence.doc_id].title
             at = text.find(title, start, end) if title and key is None else -1
             key = (at, at + len(title)) if at >= 0 else key
+        elif framed and start <= framed[0] and framed[1] <= end:
+            key = framed
         else:
             key = key_span(text, start, end, terms, facts, question) if (facts.wants_number or facts.wants_when) else None
         if key and role == "status":
@@ -299,6 +304,19 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
             year = before[-1] if before else year
     key_start, key_end = key or (-1, -1)
     return Quote(sentence.doc_id, sentence.chunk, start, end, key_start, key_end, candidate.score, role=role, year=year)
+
+
+# "以什么为核心", "以什么为中心": the answer is what the plan puts between 以 and 为核心.
+_FRAME = re.compile(r"以(?:什么|啥|哪些|哪个)为([\u4e00-\u9fff]{1,3}?)(?:[？?，,。；]|$)")
+
+
+def _framed_key(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
+    """The span between 以 and 为X in the sentence, for a question "以什么为X"."""
+    frame = _FRAME.search(question)
+    if frame is None:
+        return None
+    said = re.compile(r"以([^，。；：以]{2,30}?)为" + re.escape(frame.group(1))).search(text, start, end)
+    return said.span(1) if said else None
 
 
 def _past_heading(view: AnswerView, sentence, end: int) -> int:

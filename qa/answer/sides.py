@@ -64,9 +64,29 @@ def _own_subjects(question: str, segments: list[tuple[str, int, int]]) -> list[s
     return [part + tail for part in parts]
 
 
+_ASKING = re.compile(r"多少|几|什么|哪|谁|如何|怎么|怎样|是否|是不是|有没有|多大")
+
+
+def _own_clauses(question: str, cities: list[str]) -> list[str] | None:
+    """Each side's own clause when every place asks in a clause of its own ("…里，咸阳以什么
+    为核心，宝鸡以什么为中心？"): the clauses before the first place's, then its own; else None."""
+    clauses = [c for c in re.split(r"(?<=[，,；;])", question) if c.strip()]
+    owner = [[n for n in cities if n in c] for c in clauses]
+    if any(sum(n in names for names in owner) != 1 for n in cities) or any(len(names) > 1 for names in owner):
+        return None
+    first = next(k for k, names in enumerate(owner) if names)
+    if any(not names for names in owner[first:]) or not all(_ASKING.search(clauses[k]) for k in range(first, len(clauses))):
+        return None
+    shared = "".join(clauses[:first])
+    return [shared + next(c for c, names in zip(clauses, owner) if names == [n]).rstrip("，,；;？?") + "？" for n in cities]
+
+
 def place_sides(question: str, cities: list[str], years: tuple[int, ...]) -> list[Side]:
     """One side per corpus city named; a year inside a city's segment is that city's own."""
     # One year for all ("到2015年宝鸡和咸阳…") is shared; several years belong to their sides.
+    clauses = _own_clauses(question, cities)
+    if clauses is not None:
+        return [Side(name, sub, name) for name, sub in zip(cities, clauses)]
     segments = _spans(question, cities, own_years=len(years) >= 2)
     subjects = _own_subjects(question, segments)
     if subjects is not None:

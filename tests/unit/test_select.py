@@ -155,3 +155,12 @@ def test_window_follows_the_best_clause() -> None:
     assert LONG[s:e] == "".join(CLAUSES[1:6])  # 101 characters; the first clause would make 123
     s, e = quote_window(LONG, 0, len(LONG), [("北京", 1.0)], True)
     assert LONG[s:e] == "".join(CLAUSES[0:5])  # no term: the first clause with a number wins (ties: earliest)
+
+
+def test_a_framed_what_question_keys_what_the_frame_holds() -> None:
+    from qa.answer.select import _framed_key
+    text = "以网络设施建设为基础，以电子政务建设为先导，以信息资源开发利用为中心，实现跨越式发展。"
+    span = _framed_key(text, 0, len(text), "宝鸡以什么为中心？")
+    assert span is not None and text[span[0]:span[1]] == "信息资源开发利用"
+    assert _framed_key(text, 0, len(text), "宝鸡以什么为核心？") is None
+    assert _framed_key(text, 0, len(text), "宝鸡的指导思想是什么？") is None

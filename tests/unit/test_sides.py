@@ -63,3 +63,12 @@ def test_a_side_without_its_own_subject_shares_the_other_sides() -> None:
     got = sides("咸阳宽带用户目标和宝鸡相比哪个高？")
     assert all("宽带用户目标" in q for _, q, _ in got)
     assert all("宽带用户目标" in q for _, q, _ in sides("咸阳市和宝鸡市的宽带用户目标各是多少"))
+
+
+def test_each_place_asking_in_its_own_clause_gets_only_its_clause() -> None:
+    from qa.answer.sides import _own_clauses
+    sides = _own_clauses("两市信息化的指导思想里，咸阳以什么为核心，宝鸡以什么为中心？", ["咸阳", "宝鸡"])
+    assert sides == ["两市信息化的指导思想里，咸阳以什么为核心？", "两市信息化的指导思想里，宝鸡以什么为中心？"]
+    # a shared ask at the end is no clause of one's own
+    assert _own_clauses("咸阳和宝鸡2015年宽带用户目标分别是多少？", ["咸阳", "宝鸡"]) is None
+    assert _own_clauses("咸阳2010年宽带用户多少，宝鸡2009年呢？", ["咸阳", "宝鸡"]) is None
