@@ -141,8 +141,10 @@ def find_places(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(places)
 
 
+@lru_cache(maxsize=8192)
 def find_years(text: str) -> tuple[int, ...]:
-    """Four-digit years, plus years written in Chinese numerals (二○一一年)."""
+    """Four-digit years, plus years written in Chinese numerals (二○一一年); memoised (each
+    candidate sentence is read for years several times an answer)."""
     years = [int(y) for y in _YEAR.findall(text)]
     for match in re.finditer(rf"([{_CN_DIGITS}○零]{{4}})年", text):
         digits = "".join(str(_CN_DIGITS.index(c)) if c in _CN_DIGITS else "0" for c in match.group(1))

@@ -65,11 +65,16 @@ def load_officials(path: Path = THESAURUS_FILE) -> dict[str, str]:
     return heads
 
 
+@lru_cache(maxsize=2048)
+def _pieces(text: str) -> frozenset[str]:
+    """Every substring of two to LONGEST_WORD characters (one answer asks of the same text often)."""
+    return frozenset(text[i:i + n] for n in range(2, LONGEST_WORD + 1) for i in range(len(text) - n + 1))
+
+
 def thesaurus_words(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
     """The thesaurus words a text contains, longest matches only ("固定电话用户", not
     also its part "固定电话")."""
-    pieces = {text[i:i + n] for n in range(2, LONGEST_WORD + 1) for i in range(len(text) - n + 1)}
-    found = sorted((p for p in pieces if p in table), key=lambda w: (text.find(w), -len(w), w))
+    found = sorted((p for p in _pieces(text) if p in table), key=lambda w: (text.find(w), -len(w), w))
     return [w for w in found if not any(w != other and w in other for other in found)]
 
 

@@ -289,15 +289,24 @@ def _fitting_unit(region: str, numbers: list, anchor: int | None, question: str)
 
 
 def longest_shared(attribute: str, region: str, minimum: int = 3) -> tuple[int, int] | None:
-    """(start, length) in ``region`` of the longest substring of ``attribute`` it holds."""
-    for length in range(len(attribute), minimum - 1, -1):
-        # Of equal pieces the later wins: a Chinese noun phrase ends in its head
-        # ("移动通信在网用户" is about 在网用户).
-        for lo in reversed(range(len(attribute) - length + 1)):
-            at = region.find(attribute[lo:lo + length])
-            if at >= 0:
-                return at, length
-    return None
+    """(start, length) in ``region`` of the longest substring of ``attribute`` it holds.
+
+    Of equal pieces the later wins: a Chinese noun phrase ends in its head
+    ("移动通信在网用户" is about 在网用户). Each start is only tried at the best length
+    found so far, then grown: a few searches per start, not one per piece.
+    """
+    best_lo, best_len = -1, minimum - 1
+    for lo in range(len(attribute) - minimum + 1):
+        n = max(best_len, minimum)
+        if lo + n > len(attribute) or attribute[lo:lo + n] not in region:
+            continue
+        while lo + n < len(attribute) and attribute[lo:lo + n + 1] in region:
+            n += 1
+        if n >= best_len:
+            best_lo, best_len = lo, n
+    if best_lo < 0:
+        return None
+    return region.find(attribute[best_lo:best_lo + best_len]), best_len
 
 
 def _anchor(region: str, terms: list[tuple[str, float]], facts: QueryFacts) -> int | None:
