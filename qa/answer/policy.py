@@ -29,7 +29,7 @@ REASONS = (
     "not_in_corpus", "other_place", "other_period", "status_only", "target_only",
     "outcome", "no_value", "filtered_out", "weak_evidence",
 )
-_HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[个家项条所户人台部次]")
+_HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+[个家项条所户人台部次期批轮届]")
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[、.．]")
 # 3G, IPv6, B2B are names; a bandwidth (4M, 100Mbps) is a figure.
 _LATIN_NAME = re.compile(r"[A-Za-z]+\d+[A-Za-z\d]*|\d+(?!(?:[MK]b?(?:ps)?|[MK]B)(?![A-Za-z\d]))[A-Za-z]+[A-Za-z\d]*")

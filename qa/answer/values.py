@@ -166,11 +166,20 @@ def _count_span(region: str, question: str) -> tuple[int, int] | None:
     return None
 
 
-def _rank_span(region: str, question: str) -> tuple[int, int] | None:
+def _rank_span(region: str, question: str, anchor: int = 0) -> tuple[int, int] | None:
+    """The rank or ordinal asked ("第二名", "二期"): of those after a quoted name the question
+    says, else of all, the first after the asked thing's anchor, else the first."""
     if not _RANK_ASKED.search(question):
         return None
-    found = _RANK.search(region)
-    return (found.start(), found.end()) if found else None
+    # "第几期/第几批": the ordinal of that measure ("二期", "第三批"), not a rank (第二名)
+    unit = re.search(r"第几([期批轮届代级次])", question)
+    pattern = re.compile(rf"第?[一二三四五六七八九十\d]+{unit.group(1)}") if unit else _RANK
+    found = list(pattern.finditer(region))
+    # a quoted name right before an ordinal says whose it is: "“金税”三期" for 金税, not "“秦税”二期"
+    named = [m for m in found if (name := re.search(r"“([^”]{1,12})”[^“”，。；]{0,4}$", region[:m.start()]))
+             and name.group(1) in question]
+    chosen = next((m for m in named or found if m.start() >= anchor), (named or found or [None])[0])
+    return (chosen.start(), chosen.end()) if chosen else None
 
 
 def _of_the_year(region: str, numbers: list, facts: QueryFacts) -> re.Match[str] | None:
@@ -211,7 +220,7 @@ def key_span(text: str, start: int, end: int, terms: list[tuple[str, float]], fa
     it in the same clause ("宽带用户达到95万户"), else the nearest.
     """
     region = text[start:end]
-    rank = _rank_span(region, question)
+    rank = _rank_span(region, question, _anchor(region, terms, facts) or 0)
     if rank is not None:
         return start + rank[0], start + rank[1]
     if facts.wants_when:

@@ -120,3 +120,15 @@ def test_jia_and_hu_both_count_households_and_firms() -> None:
     assert not unit_conflict("农村有多少家在用？", "15万户")
     assert not unit_conflict("有多少户企业设立了信息技术中心？", "156家")
     assert unit_conflict("农村有多少家在用？", "15万人")
+
+
+def test_an_ordinal_of_the_asked_measure_and_of_the_named_project() -> None:
+    from qa.answer.values import _rank_span
+    region = "配合省上做好“秦税”二期工程建设，配合税务总局做好“金税”三期工程建设。"
+    span = _rank_span(region, "十二五要配合建的金税工程是第几期？")
+    assert region[span[0]:span[1]] == "三期"
+    batch = "我市是国家建设部数字化城管第三批试点城市，信息化水平名列全省第二名。"
+    span = _rank_span(batch, "宝鸡是数字化城管第几批试点城市？")
+    assert batch[span[0]:span[1]] == "第三批"
+    span = _rank_span(batch, "信息化水平在全省排第几？")
+    assert batch[span[0]:span[1]] == "第二名"
