@@ -97,7 +97,8 @@ def _open_docs(context: Any, url: str) -> Any:
 def _add(page: Any, token: str, path: Path) -> str:
     page.locator("#planqa-docs-token input").fill(token)
     page.locator("#planqa-docs-files input[type=file]").set_input_files(str(path))
-    page.locator("#planqa-docs-files").get_by_text(path.name).wait_for()
+    # the upload reaches the server before its name shows; a loaded machine may take a while
+    page.locator("#planqa-docs-files").get_by_text(path.name).wait_for(timeout=90_000)
     shown = "() => { const n = document.querySelector('#planqa-docs-notice .notice'); return n ? n.innerText : ''; }"
     before = page.evaluate(shown)
     page.locator("#planqa-docs-add").click()
