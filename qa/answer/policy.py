@@ -262,11 +262,12 @@ def key_clause(view: AnswerView, quote: Quote, around: int = 0) -> str:
 
 
 # The indicator a clause gives its figure for, said right before it ("有线电视网络覆盖率达到75%").
-_SUBJECT = re.compile(r"([\u4e00-\u9fff]{2,14}(?:率|数|量|额|比例|比重|指数))\s*(?:仅|只|已|将|约|预计|力争)?"
+_KIND_OF_FIGURE = r"(?:率|数|量|额|比例|比重|指数)"  # what an indicator's name ends in
+_SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,14}}{_KIND_OF_FIGURE})\s*(?:仅|只|已|将|约|预计|力争)?"
                       r"(?:达到|达|为|是|突破|超过|提高到|提升到|增加到|增至|约)?\s*$")
 
 
-_INDICATOR_KIND = re.compile(r"(?:率|数|量|额|比例|比重|指数)$")
+_INDICATOR_KIND = re.compile(_KIND_OF_FIGURE + "$")
 
 
 def figure_subject(view: AnswerView, quote: Quote) -> str:
