@@ -14,11 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.answer.query import QUALIFIER_GROUPS
+from qa.answer.query import ASKING, QUALIFIER_GROUPS
 from qa.index.segment import words
 
-# Words that ask: a clause holding one asks something of its own.
-_ASKING = re.compile(r"多少|几|什么|哪|谁|如何|怎么|怎样|是否|是不是|有没有|多大|多长|何时")
 # Answer kinds that read well one value per aspect; lists, measures and yes/no do not split.
 _SPLITTABLE = frozenset({"number", "when", "what", "who", "docpart"})
 _CONJUNCTIONS = frozenset({"和", "与", "以及", "跟"})
@@ -53,8 +51,8 @@ def split_aspects(question: str, answer_type: str, places: tuple[str, ...] = (),
 def _clause_aspects(question: str, setting: str) -> list[Aspect]:
     """One aspect per clause that asks on its own ("…是多少？在全省排第几？")."""
     clauses = [c for c in re.split(r"(?<=[？?；;，,、])", question) if c.strip("？?；;，,、 ")]
-    asking = [c for c in clauses if _ASKING.search(c)]
-    if len(asking) < 2 or len(asking) != len(clauses) and not _ASKING.search(clauses[-1]):
+    asking = [c for c in clauses if ASKING.search(c)]
+    if len(asking) < 2 or len(asking) != len(clauses) and not ASKING.search(clauses[-1]):
         return []
     return [Aspect(_label(c), c.strip() if k == 0 else setting + c.strip(), whole=True) for k, c in enumerate(asking)]
 
@@ -76,7 +74,7 @@ def _joined_aspects(question: str, places: tuple[str, ...]) -> list[Aspect]:
         if not left or not right:
             continue
         rest = "".join(tokens[k + 1 + len(right):])
-        asks = _ASKING.search(rest)
+        asks = ASKING.search(rest)
         # the joined things are asked about in their own clause ("经费和实施年度是什么"); a
         # clause break before the asking word makes them the subject of something else
         # ("想让国企和政府部门设…高管，这叫什么制度")

@@ -141,6 +141,10 @@ def find_places(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(places)
 
 
+# Words that ask: a clause holding one asks something of its own.
+ASKING = re.compile(r"多少|几|什么|哪|谁|如何|怎么|怎样|是否|是不是|有没有|多大|多长|何时")
+
+
 @lru_cache(maxsize=8192)
 def find_years(text: str) -> tuple[int, ...]:
     """Four-digit years, plus years written in Chinese numerals (二○一一年); memoised (each

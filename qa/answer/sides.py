@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.answer.query import QueryFacts
+from qa.answer.query import ASKING, QueryFacts
 from qa.ingest.documents import PERIODS
 
 _RANGE = re.compile(r"\d{4}\s*年?\s*[-—~至]\s*\d{4}")  # "2011-2015年" is one period; "从2007年到2010年" compares two years
@@ -64,9 +64,6 @@ def _own_subjects(question: str, segments: list[tuple[str, int, int]]) -> list[s
     return [part + tail for part in parts]
 
 
-_ASKING = re.compile(r"多少|几|什么|哪|谁|如何|怎么|怎样|是否|是不是|有没有|多大")
-
-
 def _own_clauses(question: str, cities: list[str]) -> list[str] | None:
     """Each side's own clause when every place asks in a clause of its own ("…里，咸阳以什么
     为核心，宝鸡以什么为中心？"): the clauses before the first place's, then its own; else None."""
@@ -75,7 +72,7 @@ def _own_clauses(question: str, cities: list[str]) -> list[str] | None:
     if any(sum(n in names for names in owner) != 1 for n in cities) or any(len(names) > 1 for names in owner):
         return None
     first = next(k for k, names in enumerate(owner) if names)
-    if any(not names for names in owner[first:]) or not all(_ASKING.search(clauses[k]) for k in range(first, len(clauses))):
+    if any(not names for names in owner[first:]) or not all(ASKING.search(clauses[k]) for k in range(first, len(clauses))):
         return None
     shared = "".join(clauses[:first])
     return [shared + next(c for c, names in zip(clauses, owner) if names == [n]).rstrip("，,；;？?") + "？" for n in cities]

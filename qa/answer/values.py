@@ -97,6 +97,15 @@ _UNIT_WANTED: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 _INCREMENT_BEFORE = re.compile(r"(?:新增|增加|增长|提高|减少|下降|新建|净增)[^，。；、总]*$")
 _INCREMENT_OF = re.compile(r"(?:新增|增加了?|增长了?|提高了?|净增)[^到至，。；、]{0,3}$")
 _INCREMENT_ASKED = re.compile(r"新增|增加|增长|提高|减少|下降|新建|净增|增幅|增速")
+# The amount of an increase asked ("新增了多少户"), and a clause that speaks of one.
+_AMOUNT_OF_INCREASE = re.compile(r"新增|净增|增加了|增长了|增加多少|增长多少|多了多少|增量")
+_SAYS_INCREASE = re.compile(r"新增|净增|新发展|新装|新建|新开通|新通|增加|增长|增幅|增量|提高了|扩")
+
+
+def level_for_increase(question: str, clause: str) -> bool:
+    """An increase asked and the figure's clause says none: it gives the level reached
+    ("在网用户150多万户" for "新增了多少户")."""
+    return bool(_AMOUNT_OF_INCREASE.search(question)) and not _SAYS_INCREASE.search(clause)
 
 
 def _unit_of_number(number: str) -> str:

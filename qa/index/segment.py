@@ -230,8 +230,7 @@ def has_word(text: str, word: str) -> bool:
         end = start + len(word)
         left = max(0, start - _AROUND)
         cuts = {left + c for c in _cuts(text[left:end + _AROUND])}
-        inner = [c for c in cuts if start < c < end]
-        if not inner or (start in cuts and end in cuts):
+        if not any(start < c < end for c in cuts) or (start in cuts and end in cuts):
             return True
         start = text.find(word, start + 1)
     return False

@@ -299,9 +299,13 @@ def test_a_list_of_another_thing_than_the_named_project_is_refused() -> None:
     assert unnamed_thing_refusal(question, ["依托农业科技园区\n专栏4 > 精准农业引导工程"], corpus) is None  # named in the heading
 
 
+def plan_with(passage: str):
+    """The plan with its 网上办理 passage replaced by ``passage``: its view and its corpus."""
+    return edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", passage)
+
+
 def test_a_total_asked_is_not_one_fund() -> None:
-    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。",
-                          "市政府筹措1亿元资金，建立市信息化专项资金。“十二五”期间全市信息化建设总投资约20亿元。")
+    view, corpus = plan_with("市政府筹措1亿元资金，建立市信息化专项资金。“十二五”期间全市信息化建设总投资约20亿元。")
     fund = quote_of("市政府筹措1亿元资金", "1亿元", "target", 2015, view)
     refusal = answer_refusal(facts("甲市十二五期间信息化建设总投资是多少？"), fund, view, corpus)
     assert refusal is not None and refusal.reason == "no_value" and "总投资" in refusal.message
@@ -323,8 +327,7 @@ def test_a_sibling_indicator_of_the_same_kind() -> None:
 
 
 def test_an_increase_asked_is_not_the_level_reached() -> None:
-    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。",
-                          "2010年底，移动通信在网用户150万户。全市新增宽带用户4万户。")
+    view, corpus = plan_with("2010年底，移动通信在网用户150万户。全市新增宽带用户4万户。")
     level = quote_of("移动通信在网用户150万户", "150万户", "status", 2010, view)
     refusal = answer_refusal(facts("甲市2010年移动通信在网用户新增了多少户？"), level, view, corpus)
     assert refusal is not None and refusal.reason == "no_value" and "新增" in refusal.message
@@ -333,8 +336,7 @@ def test_an_increase_asked_is_not_the_level_reached() -> None:
 
 
 def test_a_figure_the_question_gives_is_not_the_answer() -> None:
-    view, corpus = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。",
-                          "市政府筹措1亿元资金，建立市信息化专项资金，主要用于欠发达地区的信息化建设。")
+    view, corpus = plan_with("市政府筹措1亿元资金，建立市信息化专项资金，主要用于欠发达地区的信息化建设。")
     fund = quote_of("市政府筹措1亿元资金", "1亿元", "target", 2015, view)
     refusal = answer_refusal(facts("甲市1亿元专项资金里给欠发达地区分了多少？"), fund, view, corpus)
     assert refusal is not None and refusal.reason == "no_value"
