@@ -256,8 +256,10 @@ def test_first_of_three_answers_keeps_its_own_sources(page: Any, app: tuple[str,
     assert "2011年1月26日印发" in card.inner_text() and "第二部分" in card.locator(".src-section").inner_text()
     assert expected.key in card.locator("mark").inner_text()
     card.locator("button.copy-ref").click()
+    card.locator("textarea.ref-out").wait_for(state="visible")
     assert card.locator("textarea.ref-out").input_value() == expected.reference
     page.locator(BOT).nth(1).locator(".ans-key").click()  # clicking an answer shows its sources too
+    _wait_until(page, f"() => document.querySelector({SHOWN!r})?.dataset.turn === {_turn_of(page.locator(BOT).nth(1))!r}")
     assert page.locator(SHOWN).get_attribute("data-turn") == _turn_of(page.locator(BOT).nth(1))
     assert "表格行：" in page.locator(SHOWN).inner_text() or USE_FAKE
 
@@ -277,6 +279,8 @@ def test_phone_folds_sources_under_answers_and_wide_is_centred(app: tuple[str, A
         first = pg.locator(BOT).nth(0)
         first.locator("button.cite-n").first.click()
         fold = first.locator("details.src-inline")
+        # the click's handler opens the fold; give a loaded machine time before judging it
+        _wait_until(pg, f"() => document.querySelector({BOT + ' details.src-inline'!r})?.open === true")
         assert fold.evaluate("d => d.open") and fold.locator(".src-card.n-1").is_visible()
         assert "咸政办发〔2011〕11号" in fold.inner_text()
         new_box = pg.locator("#planqa-new").bounding_box()
