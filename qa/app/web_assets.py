@@ -130,15 +130,44 @@ if (!window.__planqaChat) {
     area.remove();
     return ok;
   };
-  const showTurn = (turn, n) => {
+  const showTurn = (turn, n, scroll = true) => {
     const target = section(turn);
     if (!target) return null;
     element.querySelectorAll('section.turn-src').forEach((s) => { s.hidden = s !== target; });
     element.querySelectorAll('.src-card.active').forEach((c) => c.classList.remove('active'));
     const card = n ? target.querySelector(`.src-card[data-n="${n}"]`) : null;
-    if (card) { card.classList.add('active'); if (!narrow()) card.scrollIntoView({block: 'nearest'}); }
+    if (card) { card.classList.add('active'); if (scroll && !narrow()) card.scrollIntoView({block: 'nearest'}); }
     return target;
   };
+  const openFold = (bubble, n, scroll = true) => {
+    const fold = bubble && bubble.querySelector('details.src-inline');
+    if (!fold || !narrow()) return;
+    fold.open = true;
+    fold.querySelectorAll('.src-card').forEach((c) => c.classList.toggle('active', c.classList.contains('n-' + n)));
+    const card = fold.querySelector('.src-card.n-' + n);
+    if (card && scroll) card.scrollIntoView({block: 'nearest'});
+  };
+  // The user's choice of sources holds until a newer answer arrives: the panel and the
+  // chat are re-rendered by separate updates, and one landing after the click would
+  // otherwise put the latest answer's sources back over it.
+  let pin = null;
+  const latestTurn = () => {
+    const bubbles = document.querySelectorAll('#planqa-chat .ans');
+    return bubbles.length ? token(bubbles[bubbles.length - 1], 't-') : '';
+  };
+  const keepPin = () => {
+    if (!pin) return;
+    if (pin.latest !== latestTurn()) { pin = null; return; }
+    const target = section(pin.turn);
+    const card = target && pin.n ? target.querySelector(`.src-card[data-n="${pin.n}"]`) : null;
+    if (target && (target.hidden || (card && !card.classList.contains('active')))) showTurn(pin.turn, pin.n, false);
+    if (pin.fold) {
+      const bubble = document.querySelector(`#planqa-chat .ans.t-${pin.turn}`);
+      const fold = bubble && bubble.querySelector('details.src-inline');
+      if (fold && !fold.open) openFold(bubble, pin.n, false);
+    }
+  };
+  new MutationObserver(keepPin).observe(document.body, {childList: true, subtree: true});
   const status = (holder, text) => { if (holder) holder.textContent = text; };
   // Enter in an empty question box asks nothing: it is the second press of a double Enter
   // (the box was just cleared); the 提问 button still explains an empty question.
@@ -156,15 +185,9 @@ if (!window.__planqaChat) {
     const cite = event.target.closest('#planqa-chat button.cite-n');
     if (cite) {
       const turn = token(cite, 't-'), n = token(cite, 'n-');
+      pin = {turn: turn, n: n, latest: latestTurn(), fold: narrow()};
       showTurn(turn, n);
-      const bubble = cite.closest('.ans');
-      const fold = bubble && bubble.querySelector('details.src-inline');
-      if (fold && narrow()) {
-        fold.open = true;
-        fold.querySelectorAll('.src-card').forEach((c) => c.classList.toggle('active', c.classList.contains('n-' + n)));
-        const card = fold.querySelector('.src-card.n-' + n);
-        if (card) card.scrollIntoView({block: 'nearest'});
-      }
+      openFold(cite.closest('.ans'), n);
       return;
     }
     const action = event.target.closest('#planqa-chat .turn-actions button');
@@ -207,7 +230,10 @@ if (!window.__planqaChat) {
       return;
     }
     const bubble = event.target.closest('#planqa-chat .ans');
-    if (bubble) showTurn(token(bubble, 't-'), '');  // clicking an answer shows its sources
+    if (bubble) {  // clicking an answer shows its sources
+      pin = {turn: token(bubble, 't-'), n: '', latest: latestTurn(), fold: false};
+      showTurn(pin.turn, '');
+    }
   });
 }
 """.replace("{PHONE}", str(PHONE_MAX_WIDTH))
