@@ -24,8 +24,9 @@ TABLE_ROW = "表格行"
 # Labels the chunker gives front-matter lines; they name a line, they are not headings of the plan.
 FRONT_MATTER = ("发文字号（文号）", "成文日期（印发日期）")
 
-_MARKER = re.compile(
-    r"^(附件[一二三四五六七八九十\d]*\s*[：:]?|专栏\s*\d+\s*[：:]?|[一二三四五六七八九十]{1,3}、"
+# The numbering a heading starts with (附件一：, 专栏3：, 二、, （四）, 5、, （2）); lists read it too.
+HEADING_MARKER = re.compile(
+    r"^((?:附件|附表|附录)[一二三四五六七八九十\d]*\s*[：:]?|专栏\s*\d+\s*[：:]?|[一二三四五六七八九十]{1,3}、"
     r"|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}(?:、|[.．])|[（(]\d{1,2}[）)])"
 )
 _PART = re.compile(r"^([一二三四五六七八九十]{1,3})、")
@@ -77,7 +78,7 @@ def issue_date(text: str) -> str:
 
 
 def _split_marker(label: str) -> tuple[str, str]:
-    match = _MARKER.match(label)
+    match = HEADING_MARKER.match(label)
     return (match.group(0), label[match.end():]) if match else ("", label)
 
 

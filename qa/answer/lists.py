@@ -12,15 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from qa.answer.cite import HEADING_MARKER
 from qa.answer.retrieval import Hit
 from qa.answer.select import Quote, lexical_coverage
 from qa.answer.values import longest_shared
 from qa.answer.view import AnswerView
 from qa.index.segment import words
+from qa.ingest.documents import PERIODS
 
 _CN_COUNT = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
 _COUNT = re.compile(r"(?:哪|这)([一二三四五六七八九十两]|\d{1,2})[个项条类方大点部项]|([一二三四五六七八九十两]|\d{1,2})大")
-_MARKER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[、.．]|专栏\d+[：:]?)\s*")
 _TOTAL = re.compile(r"^(?:合计|总计|小计)")
 # Items announced by a verb of listing, separated by commas: "主要用于公共服务平台，信息化重点项目，…"
 _ANNOUNCED = re.compile(r"(?:用于|包括|主要有|分别是|分别为|涵盖|重点是|主要是)[：:]?((?:[^，。；、：]{2,24}[，、；]){1,9}[^，。；、：]{2,24})")
@@ -54,7 +55,7 @@ def asked_count(question: str) -> int | None:
 
 def item_text(title: str) -> str:
     """A heading without its numbering ("（一）工业领域信息化" -> "工业领域信息化")."""
-    return _MARKER.sub("", title).strip()
+    return HEADING_MARKER.sub("", title).strip()
 
 
 def _children(view: AnswerView, doc_id: str, parent: tuple[str, ...]) -> list[int]:
@@ -117,14 +118,13 @@ def heading_lists(view: AnswerView, hits: list[Hit], terms: list[tuple[str, floa
 
 
 # A heading standing alone as a chunk (nothing under it): "附件一：…", "附件二：…" at a plan's end.
-_BARE_HEADING = re.compile(r"^(?:附件|附表|附录)\s*[一二三四五六七八九十\d]+\s*[：:]?|^[（(][一二三四五六七八九十\d]+[）)]|^[一二三四五六七八九十]+、|^\d{1,2}[、.．]")
 BARE_HEADING_CHARS = 60
 
 
 def _family(chunk) -> str:
     """A bare heading chunk's numbering style ("附件#：", "（#）"), or "" when it is not one."""
     text = chunk.text.strip()
-    match = _BARE_HEADING.match(text)
+    match = HEADING_MARKER.match(text)
     if chunk.kind != "text" or match is None or len(text) > BARE_HEADING_CHARS or "\n" in text:
         return ""
     return re.sub(r"[一二三四五六七八九十\d]+", "#", match.group())
@@ -156,7 +156,7 @@ def heading_runs(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float
         for i in run:
             chunk = view.chunks[i]
             text = view.text(chunk.doc_id)
-            item = item_text(_BARE_HEADING.sub("", chunk.text.strip()).lstrip("：: "))
+            item = item_text(HEADING_MARKER.sub("", chunk.text.strip()).lstrip("：: "))
             key = text.find(item, chunk.start, chunk.end) if item else -1
             quotes.append(Quote(chunk.doc_id, i, chunk.start, chunk.end, key, key + len(item) if key >= 0 else -1,
                                 coverage, heading=True))
@@ -421,7 +421,8 @@ def _item_named(name: str, question: str) -> bool:
     return title in question or (len(title) > 12 and own[:4] in question)
 
 
-_SHARED_START = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}?[省市县区])?(?:[“\"]?十[一二三四五]五[”\"]?(?:期间|时期)?)?")
+_PERIOD_NAMES = "|".join(sorted(PERIODS, key=len, reverse=True))
+_SHARED_START = re.compile(rf"^(?:[\u4e00-\u9fff]{{2,4}}?[省市县区])?(?:[“\"]?(?:{_PERIOD_NAMES})[”\"]?(?:期间|时期)?)?")
 
 
 _ORDINAL = re.compile(r"第([一二三四五六七八九十两]|\d{1,2})(?:项|个|条|点|类|方面)")
