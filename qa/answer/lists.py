@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answer.cite import HEADING_MARKER
+from qa.answer.query import FRAME_WORDS
 from qa.answer.retrieval import Hit
 from qa.answer.select import Quote, lexical_coverage
 from qa.answer.values import longest_shared
@@ -209,6 +210,28 @@ def asked_kind(question: str) -> str:
     return cut[-1] if cut and cut[-1] not in _NO_KIND else ""
 
 
+_PARTICLES = frozenset("了 要 有 的 都 还 又 将 会".split())
+
+
+def asked_lead(question: str) -> str:
+    """The verb a list question puts right before 哪些/哪几 ("在企业中推进哪几个方面" -> 推进):
+    a plan introduces the list that answers with it ("在企业中积极推进A、B、C和D")."""
+    match = _ASKED_KIND.search(question)
+    if match is None:
+        return ""
+    before = words(re.split(r"[，,；;：:]", question[:match.start()])[-1])
+    while before and before[-1] in _PARTICLES:
+        before.pop()
+    verb = before[-1] if before else ""
+    return verb if len(verb) >= 2 and verb not in FRAME_WORDS else ""
+
+
+def _led_by(sentence: str, span: tuple[int, int], lead: str) -> float:
+    """A run whose first item opens with the asked verb ("推进产品设计研发信息化、…")."""
+    first = re.split(r"[、，,；]", sentence[span[0]:span[1]])[0]
+    return KIND_FIT if lead and lead in first[:-2] else 0.0
+
+
 def without_asked_kind(question: str) -> str:
     """The question without the kind of thing it asks for ("哪些综合应用系统")."""
     match = _ASKED_KIND.search(question)
@@ -249,7 +272,7 @@ def run_fit(sentence: str, span: tuple[int, int], kind: str) -> float:
     return fit
 
 
-def _list_span(sentence: str, asked: tuple[str, ...] = (), kind: str = "") -> tuple[int, int] | None:
+def _list_span(sentence: str, asked: tuple[str, ...] = (), kind: str = "", lead: str = "") -> tuple[int, int] | None:
     """Where a sentence enumerates: of its runs of 、-separated items, and the
     comma-separated items after a word that announces them ("主要用于A，B，C"), the one
     that best fits the asked kind, then the longest."""
@@ -262,7 +285,8 @@ def _list_span(sentence: str, asked: tuple[str, ...] = (), kind: str = "") -> tu
     announced = _ANNOUNCED.search(sentence)
     if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:
         runs.append(announced.span(1))
-    return max(runs, key=lambda r: (run_fit(sentence, r, kind) + _asked_after(sentence, r, asked), r[1] - r[0], -r[0]),
+    return max(runs, key=lambda r: (run_fit(sentence, r, kind) + _asked_after(sentence, r, asked) + _led_by(sentence, r, lead),
+                                    r[1] - r[0], -r[0]),
                default=None)
 
 
@@ -280,7 +304,7 @@ def _clause_start(sentence: str, at: int) -> int:
 
 
 def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], wanted: int | None,
-                kind: str = "") -> Enumeration | None:
+                kind: str = "", lead: str = "") -> Enumeration | None:
     """The 、-separated items of a chosen sentence, as one quote with the list as its key.
 
     Scored a little below a heading enumeration of the same coverage: a clause list
@@ -288,13 +312,13 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
     """
     text = view.text(quote.doc_id)
     sentence = text[quote.start:quote.end]
-    span = _list_span(sentence, tuple(t for t, _ in terms if len(t) >= 2), kind)
+    span = _list_span(sentence, tuple(t for t, _ in terms if len(t) >= 2), kind, lead)
     if span is None:
         return None
     items = re.split(r"[、，,；]", sentence[span[0]:span[1]])
     # (its heading counts at half, as for any sentence: "专栏3：电子政务重点工程" says what it lists)
     coverage = lexical_coverage(terms, sentence, view.chunks[quote.chunk].section_path, view.synonyms) * CLAUSE_DISCOUNT
-    coverage += run_fit(sentence, span, kind)
+    coverage += run_fit(sentence, span, kind) + _led_by(sentence, span, lead)
     lo, hi = quote.start + span[0], quote.start + span[1]
     return Enumeration("clauses", _fit(coverage, len(items), wanted),
                        (Quote(quote.doc_id, quote.chunk, quote.start, quote.end, lo, hi, quote.score),))
@@ -372,7 +396,8 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
     candidates = heading_lists(view, [*hits[:10], *_section_starts(view, hits)], terms, wanted)
     candidates += heading_runs(view, hits[:10], terms, wanted)
     for quote in chosen:
-        candidates.extend(e for e in (introduced_list(view, quote, wanted), clause_list(view, quote, terms, wanted, kind)) if e)
+        candidates.extend(e for e in (introduced_list(view, quote, wanted),
+                                      clause_list(view, quote, terms, wanted, kind, asked_lead(question))) if e)
     candidates += _lists_of_the_kind(view, chosen, terms, wanted, kind)
     candidates = _in_named_box(view, candidates, question)
     # "指导思想提出要建设哪几个…" asks inside the item it names, not for its siblings.

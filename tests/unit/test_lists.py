@@ -92,6 +92,26 @@ def test_a_clause_list_of_another_kind_loses_to_one_of_the_asked_kind() -> None:
     assert best is not None and "公安" in view.text(best.quotes[0].doc_id)[best.quotes[0].key_start:best.quotes[0].key_end]
 
 
+def test_the_list_the_asked_verb_introduces_wins() -> None:
+    from qa.answer.lists import asked_lead
+    assert asked_lead("乙市工业领域信息化要在企业中推进哪几个方面？") == "推进"
+    assert asked_lead("附件里，农村信息化重点工程列了哪些项目？") == ""  # 列 is one character, 重点工程 no verb before 哪些
+    assert asked_lead("乙市十二五信息化的重点工程有哪些？") == ""
+    text = ("乙市“十二五”信息化发展规划\n一、工业领域信息化\n"
+            "在企业中积极推进产品设计研发信息化、生产装备数字化、生产过程智能化和经营管理网络化；"
+            "鼓励企业加大投入，促进生产与业务管理、生产与供应、研发与生产之间的集成，提升工业企业的信息化水平。")
+    view = make_view(text)
+    quotes = [Quote(s.doc_id, s.chunk, s.start, s.end, -1, -1, 1.0) for s in view.sentences]
+    terms = [("工业", 1.7), ("领域", 1.9), ("企业", 1.3)]
+    best = best_list(view, [], terms, "乙市工业领域信息化要在企业中推进哪几个方面？", quotes)
+    key = view.text(best.quotes[0].doc_id)[best.quotes[0].key_start:best.quotes[0].key_end] if best else ""
+    assert "生产装备数字化" in key
+    # without the verb the other sentence, holding more of the question's words, would win
+    best = best_list(view, [], terms, "乙市工业领域信息化在企业中有哪几个方面？", quotes)
+    key = view.text(best.quotes[0].doc_id)[best.quotes[0].key_start:best.quotes[0].key_end] if best else ""
+    assert "生产装备数字化" not in key
+
+
 def test_a_list_of_the_asked_kind_in_another_sentence_of_the_passage() -> None:
     """The chosen sentence lists 园区; the asked 资源库 are listed in the next sentence."""
     text = ("甲市“十二五”信息化发展规划\n一、园区信息化\n"
