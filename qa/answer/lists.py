@@ -210,7 +210,7 @@ def asked_kind(question: str) -> str:
     return cut[-1] if cut and cut[-1] not in _NO_KIND else ""
 
 
-_PARTICLES = frozenset("了 要 有 的 都 还 又 将 会".split())
+_PARTICLES = frozenset(("了", "要", "有", "的", "都", "还", "又", "将", "会"))
 
 
 def asked_lead(question: str) -> str:
