@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answer.query import ASKING, QUALIFIER_GROUPS
-from qa.index.segment import words
+from qa.index.segment import is_verb, words
 
 # Answer kinds that read well one value per aspect; lists, measures and yes/no do not split.
 _SPLITTABLE = frozenset({"number", "when", "what", "who", "docpart"})
@@ -67,8 +67,10 @@ def _joined_aspects(question: str, places: tuple[str, ...]) -> list[Aspect]:
     tokens = words(question)
     positions = _positions(question, tokens)
     for k, token in enumerate(tokens):
-        if token not in _CONJUNCTIONS or k == 0:
+        if token not in _CONJUNCTIONS or k == 0 or k + 1 == len(tokens):
             continue
+        if is_verb(tokens[k - 1]) and is_verb(tokens[k + 1]):
+            continue  # "建立和完善什么制度" asks one thing of two verbs
         left = _left_part(tokens, k, places)
         right = _right_part(tokens, k, places)
         if not left or not right:

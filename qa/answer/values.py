@@ -68,7 +68,25 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
         return 1.0 if ORGANISATION.search(text) else 0.0
     if kind == "docpart":
         return 1.0 if any(p.search(text) for w, p in DOCUMENT_PARTS.items() if w in question) else 0.0
+    if kind == "what":
+        return _named_kind_fit(question, text)
     return 0.0
+
+
+# "什么保护制度", "哪个平台", "啥系统": the kind of thing a what-question asks the name of.
+_WHAT_KIND = re.compile(r"(?:什么|啥|哪个|哪一个|哪项|哪一项)([\u4e00-\u9fff]{2,6}?)(?=[？?，,。；;！!]|$|呢|吗|了|来|的)")
+
+
+_DESCRIBED = frozenset({"程度", "水平", "地步", "阶段", "情况", "状况", "进展", "效果", "作用", "意义", "样子"})
+
+
+def _named_kind_fit(question: str, text: str) -> float:
+    """1 when a sentence names a thing of the asked kind ("…等级保护制度" for 什么保护制度):
+    it holds the answer's shape. A degree or a state (什么程度, 啥水平) is described, not named."""
+    match = _WHAT_KIND.search(question)
+    if match is None or match.group(1).startswith("样") or match.group(1) in _DESCRIBED:
+        return 0.0
+    return 1.0 if match.group(1) in text else 0.0
 
 
 def docpart_key(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:

@@ -210,6 +210,16 @@ def _places(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(found)
 
 
+def is_verb(word: str) -> bool:
+    """Whether jieba's dictionary tags the word a plain verb (v: 建立, 完善; not vn: 建设)."""
+    global _tagger
+    tokenizer = _get_tokenizer()
+    with _lock:
+        if _tagger is None:
+            _tagger = _new_tagger(tokenizer)
+    return _tagger.word_tag_tab.get(word) == "v"
+
+
 def words(text: str) -> list[str]:
     """Precise-mode jieba words (no sub-words, no stopword filtering), for reading a question's parts."""
     return list(_words(text)) if len(text) <= _CACHED_CHARS else [w for w in _get_tokenizer().cut(text) if w.strip()]

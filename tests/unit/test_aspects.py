@@ -37,3 +37,6 @@ def test_one_thing_asked_is_not_split() -> None:
     assert aspects("宝鸡电子政务和电子商务方面有哪些重点工程？", kind="list") == []  # a list is one answer
     # the joined words are the subject of another clause, not the things asked
     assert aspects("宝鸡想让国企和政府部门设专门管信息化的高管，这叫什么制度？", kind="what") == []
+    # two verbs joined by 和 are one predicate: one thing is asked of them
+    assert aspects("乙市信息安全要建立和完善什么保护制度？", kind="what") == []
+    assert len(aspects("乙市该工程的经费和实施年度是什么？", kind="what")) == 2

@@ -77,6 +77,12 @@ def test_value_fit_by_kind() -> None:
     assert value_fit(number, "宽带用户快速增长", "宽带用户有多少户？") == 0.0
     who = analyse("由哪个部门牵头？", SCOPE.cities, SCOPE)
     assert value_fit(who, "由市工信委牵头", "由哪个部门牵头？") == 1.0
+    asked = "信息安全要建立和完善什么保护制度？"
+    what = analyse(asked, SCOPE.cities, SCOPE)
+    assert value_fit(what, "建立和完善信息安全等级保护制度，严格执行法律法规", asked) == 1.0
+    assert value_fit(what, "逐步建立和完善安全交易、知识产权保护等方面的规章制度", asked) == 0.0  # no 保护制度 named
+    degree = "数字宝鸡眼下搞到啥程度了？"  # a degree is described, not named
+    assert value_fit(analyse(degree, SCOPE.cities, SCOPE), "创新活跃程度存在差距", degree) == 0.0
 
 
 def test_longest_shared() -> None:
