@@ -28,6 +28,7 @@ from qa.answer.policy import (
     another_indicator,
     answer_refusal,
     attribute_coverage,
+    choice_refusal,
     figure_subject,
     filter_refusal,
     key_clause,
@@ -402,6 +403,7 @@ class Pipeline:
         refusal = self._coverage_refusal(names, quote, focus_facts, corpus)
         refusal = refusal or rate_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
         refusal = refusal or technology_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
+        refusal = refusal or choice_refusal(focus_facts.text, quote_evidence(self.view, quote), corpus)
         if focus_facts.wants_number:
             # "数字咸阳工程计划投资多少": a figure of the named project only, not of a fund beside it
             refusal = refusal or unnamed_thing_refusal(focus_facts.text, [quote_evidence(self.view, quote)], corpus, PROJECTS)

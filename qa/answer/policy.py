@@ -230,6 +230,20 @@ def rate_refusal(facts: QueryFacts, evidence: str, corpus: Corpus) -> Refusal | 
     return Refusal("weak_evidence", f"文档中没有直接回答“{facts.attribute}”的内容（引文说的不是“{rate}”）。")
 
 
+def choice_refusal(question: str, evidence: str, corpus: Corpus) -> Refusal | None:
+    """A choice question ("是变大还是变小", "是市级还是县级") is answered by a quote that says
+    one of its alternatives (or an equivalent); a quote that says none does not choose."""
+    at = question.find("还是")
+    if at < 0:
+        return None
+    left = re.split(r"[，,。；;？?是]", question[:at])[-1][-6:]
+    right = re.split(r"[，,。；;？?呢吗啊的]", question[at + 2:])[0][:6]
+    options = [o for o in (left, right) if len(o) >= 2]
+    if len(options) < 2 or any(_holds(evidence, o, corpus) for o in options):
+        return None
+    return Refusal("weak_evidence", f"文档中没有说是“{options[0]}”还是“{options[1]}”。")
+
+
 def filter_refusal(facts: QueryFacts, allowed_cities: tuple[str, ...], titles: list[str]) -> Refusal | None:
     """The document filter excludes every document of the place the question names."""
     named = [p for p in facts.places if p not in allowed_cities]

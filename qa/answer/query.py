@@ -156,8 +156,13 @@ def find_years(text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(years))
 
 
+# "十一五那几年", "这几年": a stretch of time the question speaks of, not a count it asks.
+DEICTIC_YEARS = re.compile(r"[这那前近头后]几年")
+
+
 def answer_type(question: str) -> str:
     """What kind of answer the question wants; the most specific cue wins."""
+    question = DEICTIC_YEARS.sub("", question)
     if _WHERE_WORDS.search(question):
         return "where"
     if COMPARATIVE.search(question):
@@ -199,7 +204,7 @@ def time_role(question: str, years: tuple[int, ...], periods: tuple[str, ...], s
     plan_years = {y for first, last in scope.plan_windows for y in range(first, last + 1)}
     first_plan = min((first for first, _ in scope.plan_windows), default=None)
     # "十二五末/期间" is a time; "十二五规划" only names the plan.
-    as_time = [p for p in periods if re.search(rf"{p}[”\"]?(?:末|期末|末期|期间|时期|结束|以来|中期|初)", question)]
+    as_time = [p for p in periods if re.search(rf"{p}[”\"]?(?:末|期末|末期|期间|时期|结束|以来|中期|初|[这那]几年)", question)]
     asked = list(years) + [PERIODS[p][1] for p in as_time if p in PERIODS]
     if _OUTCOME.search(question) and not any(y in scope.review_years for y in years):
         return "outcome"

@@ -341,3 +341,14 @@ def test_a_figure_the_question_gives_is_not_the_answer() -> None:
     refusal = answer_refusal(facts("甲市1亿元专项资金里给欠发达地区分了多少？"), fund, view, corpus)
     assert refusal is not None and refusal.reason == "no_value"
     assert answer_refusal(facts("甲市市政府筹措多少资金建立信息化专项资金？"), fund, view, corpus) is None
+
+
+def test_a_choice_question_needs_a_quote_that_chooses() -> None:
+    from qa.answer.policy import Corpus, choice_refusal
+
+    corpus = Corpus(cities=("甲",), text="", periods=(), windows=(), synonyms={"变小": ("缩小",)})
+    question = "城乡差距这几年是变大还是变小？"
+    assert choice_refusal(question, "城乡数字鸿沟有所缩小。", corpus) is None  # an equivalent of one option
+    refused = choice_refusal(question, "加大农村信息基础设施建设。", corpus)
+    assert refused is not None and "变大" in refused.message and "变小" in refused.message
+    assert choice_refusal("城乡差距有多大？", "加大农村信息基础设施建设。", corpus) is None  # no choice asked

@@ -43,6 +43,7 @@ def test_corpus_cities_keep_their_order() -> None:
     ("2007年咸阳有线电视用户达到了多少？", "status"),
     ("咸阳十二五期间宽带用户最终实际达到了多少？", "outcome"),
     ("咸阳目前有多少宽带用户？", "status"),
+    ("十一五那几年咸阳两化融合做到什么程度了？", "status"),  # the years of 十一五, before the plan
     ("宝鸡十二五信息化规划的文号是什么？", ""),
 ])
 def test_time_role(question: str, role: str) -> None:
@@ -67,6 +68,8 @@ def test_a_year_decides_before_wording() -> None:
     ("指导思想是什么？", "what"),
     ("想让规模大点的公司设一个负责信息化的高管，这个职位叫啥？", "what"),  # 规模 is a modifier
     ("这个平台的名称是什么？", "what"),
+    ("十一五那几年两化融合做到什么程度了？", "what"),  # 那几年 is a stretch of time, no count asked
+    ("这几年建了几个平台？", "number"),
 ])
 def test_answer_type(question: str, kind: str) -> None:
     assert answer_type(question) == kind
