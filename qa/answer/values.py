@@ -189,8 +189,21 @@ def _count_span(region: str, question: str) -> tuple[int, int] | None:
     for found in CN_COUNT.finditer(region):
         if found.start() > 0 and region[found.start() - 1] == "第":
             continue
-        return found.start(), found.end()
+        # the counted things listed right before their count belong to it: "市、县、乡三级"
+        return found.start() - len(_listed_before(region[:found.start()])), found.end()
     return None
+
+
+def _listed_before(text: str) -> str:
+    """The run of short 、-separated words the text ends with ("市、县、乡"), or ""."""
+    tokens = words(text[-24:])
+    run: list[str] = []
+    while len(tokens) >= 1 and len(tokens[-1]) <= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", tokens[-1]):
+        run[:0] = [tokens.pop()]
+        if not tokens or tokens[-1] != "、":
+            break
+        run[:0] = [tokens.pop()]
+    return "".join(run) if "、" in run else ""
 
 
 def _rank_span(region: str, question: str, anchor: int = 0) -> tuple[int, int] | None:

@@ -138,3 +138,9 @@ def test_an_ordinal_of_the_asked_measure_and_of_the_named_project() -> None:
     assert batch[span[0]:span[1]] == "第三批"
     span = _rank_span(batch, "信息化水平在全省排第几？")
     assert batch[span[0]:span[1]] == "第二名"
+
+
+def test_a_count_keeps_the_things_listed_before_it() -> None:
+    assert key("建成市、县两级电子政务统一平台。", "乙市电子政务统一平台要建成几级？").startswith("市、县两级")
+    assert key("进一步完善市、县、乡三级电子政务统一平台。", "要完善几级平台？").startswith("市、县、乡三级")
+    assert key("重点建设三个区的两化融合。", "重点建设几个区？").startswith("三个区")  # nothing listed before
