@@ -194,7 +194,8 @@ def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: flo
 # Kinds of thing a plan lists ("…等部门", "…等领域"): a list of one kind does not answer
 # a question asking for another ("整合哪些部门的信息" is not "社会保障、…等公共服务领域").
 _KINDS = re.compile(r"部门|单位|机构|领域|行业|产业|产品|企业|园区|工程|项目|系统|平台|方面|环节|技术|业务|区")
-_ASKED_KIND = re.compile(r"(?:哪些|哪几[个项类种条]?|哪[一二三四五六七八九十两]+[个项类种条大]?)([^的？?，,。；]{1,8})")
+_ASKED_KIND = re.compile(r"(?:哪些|哪几[个项类种条张家所座批块件位名支]?|哪[一二三四五六七八九十两]+[个项类种条张家所座批块件位名支大]?)"
+                         r"([^的？?，,。；]{1,8})")
 KIND_FIT = 0.3
 _NO_KIND = frozenset({"内容", "东西", "事情", "事", "情况", "要点", "做法"})
 
@@ -210,7 +211,7 @@ def asked_kind(question: str) -> str:
     return cut[-1] if cut and cut[-1] not in _NO_KIND else ""
 
 
-_PARTICLES = frozenset(("了", "要", "有", "的", "都", "还", "又", "将", "会"))
+_PARTICLES = frozenset(("了", "要", "有", "的", "是", "都", "还", "又", "将", "会"))
 
 
 def asked_lead(question: str) -> str:
@@ -227,9 +228,13 @@ def asked_lead(question: str) -> str:
 
 
 def _led_by(sentence: str, span: tuple[int, int], lead: str) -> float:
-    """A run whose first item opens with the asked verb ("推进产品设计研发信息化、…")."""
+    """A run whose first item opens with the asked verb ("推进产品设计研发信息化、…"), or whose
+    clause goes on to it ("计算机网、电信网和有线电视网的“三网融合”" for 融合的是哪几张网)."""
+    if not lead:
+        return 0.0
     first = re.split(r"[、，,；]", sentence[span[0]:span[1]])[0]
-    return KIND_FIT if lead and lead in first[:-2] else 0.0
+    after = re.split(r"[，,。；;]", sentence[span[1]:])[0]
+    return KIND_FIT if lead in first[:-2] or lead in after else 0.0
 
 
 def without_asked_kind(question: str) -> str:
@@ -280,7 +285,7 @@ def _list_span(sentence: str, asked: tuple[str, ...] = (), kind: str = "", lead:
     runs = [(_clause_start(sentence, m.start()), m.end()) for m in _CLAUSE_LIST.finditer(sentence)]
     # a short run ("A、B及C", "A、B等…") counts when followed by 等 and what is asked
     short = [(_clause_start(sentence, m.start()), m.end()) for p in (_SHORT_LIST, _PAIR_LIST) for m in p.finditer(sentence)
-             if _names_the_kind(sentence[m.end():], asked)]
+             if _names_the_kind(sentence[m.end():], asked) or _led_by(sentence, m.span(), lead)]
     runs += [r for r in short if not any(lo <= r[0] and r[1] <= hi for lo, hi in runs)]
     announced = _ANNOUNCED.search(sentence)
     if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:

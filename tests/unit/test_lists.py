@@ -112,6 +112,17 @@ def test_the_list_the_asked_verb_introduces_wins() -> None:
     assert "生产装备数字化" not in key
 
 
+def test_a_short_run_the_asked_verb_follows_counts() -> None:
+    from qa.answer.lists import _list_span, asked_kind, asked_lead
+    question = "那第三项融合的是哪几张网？"
+    assert asked_lead(question) == "融合" and asked_kind(question) == "网"  # 张 is a measure word
+    sentence = "优化提升电信网、互联网、广播电视网的承载能力，逐步实现计算机网、电信网和有线电视网的“三网融合”。"
+    span = _list_span(sentence, (), asked_kind(question), asked_lead(question))
+    assert span is not None and "计算机网、电信网和有线电视网" in sentence[span[0]:span[1]]
+    span = _list_span(sentence, (), asked_kind(question))  # without the verb: the longer run
+    assert span is not None and "互联网" in sentence[span[0]:span[1]]
+
+
 def test_a_list_of_the_asked_kind_in_another_sentence_of_the_passage() -> None:
     """The chosen sentence lists 园区; the asked 资源库 are listed in the next sentence."""
     text = ("甲市“十二五”信息化发展规划\n一、园区信息化\n"
