@@ -271,7 +271,7 @@ def run_fit(sentence: str, span: tuple[int, int], kind: str) -> float:
     """How a run of items fits the asked kind: the words after it (:func:`kind_fit`), or
     items that end in the kind's head ("政策库、项目库、人才库" for 哪些资源库)."""
     fit = kind_fit(_said_after(sentence, span), kind)
-    items = [i for i in re.split(r"[、，,；]", sentence[span[0]:span[1]]) if i]
+    items = [i.removesuffix("的") for i in re.split(r"[、，,；和及与]", sentence[span[0]:span[1]]) if i]
     if kind and items and 2 * sum(i.endswith(kind[-1]) for i in items) > len(items):
         fit = max(fit, KIND_FIT)
     return fit
