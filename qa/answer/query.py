@@ -52,7 +52,7 @@ _HOW_WORDS = re.compile(r"怎么|怎样|如何|什么措施|哪些措施|什么�
 
 _OUTCOME = re.compile(r"实际|最终|获批|批下来|最后(?:获|批|建成|实现|完成|达到|结果)|完成情况|落实情况|执行情况|是否(?:已经?)?(?:完成|实现|达到|达成|兑现)|有没有(?:完成|实现|达到|达成)|完成了多少|(?:实现|达成|兑现)了(?:多少|没有)|超额")
 _TARGET = re.compile(r"到\s*(?:19|20)\d{2}|(?:19|20)\d{2}\s*年?(?:前|以前|之前)|目标|力争|争取|要达到|要发展|要实现|要建|要求达到|计划|打算|预计|预期|期末|末期|结束时|将达到|规划.{0,6}(?:达到|发展到)")
-_STATUS = re.compile(r"目前|(?<![出体表发实])现在|当前|现有|已经|已有|已达|截至|截止|年底|年末|现状|基础|达到了|有了")
+_STATUS = re.compile(r"目前|眼下|眼前|如今|(?<![出体表发实])现在|当前|现有|已经|已有|已达|截至|截止|年底|年末|现状|基础|达到了|有了")
 
 # Sub-groups a figure may be given for; naming one member of a group while the
 # passage gives another is a different indicator (农村 is not 城镇).
@@ -234,10 +234,15 @@ def qualifiers(question: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+# Programmes plans name after a place: 数字咸阳, 智慧宝鸡, 平安陕西, 宽带中国, 无线城市.
+_PROGRAMME_PREFIX = "数字|智慧|智能|平安|宽带|无线|诚信|健康|美丽|绿色|法治"
+
+
 def without_places(text: str, places: tuple[str, ...], gap: str = "") -> str:
     """The text with each place name and its administrative suffix (咸阳市, not 市级) cut out."""
     for name in sorted(places, key=len, reverse=True):
-        text = re.sub(rf"{re.escape(name)}(?:市(?!级)|省|县(?!级)|区)?", gap, text)
+        # "数字宝鸡", "智慧咸阳": a programme named after the place keeps its name
+        text = re.sub(rf"(?<!{_PROGRAMME_PREFIX}){re.escape(name)}(?:市(?!级)|省|县(?!级)|区)?", gap, text)
     return text
 
 

@@ -136,3 +136,10 @@ def test_which_is_higher_compares_figures_and_is_no_who(question: str) -> None:
     facts = analyse(question, SCOPE.cities, SCOPE)
     assert facts.answer_type == "number" and facts.wants_number
     assert not any(w in facts.attribute for w in ("谁", "高", "哪个", "多"))
+
+
+def test_a_programme_named_after_the_place_keeps_its_name() -> None:
+    facts = analyse("数字宝鸡眼下搞到啥程度了？", SCOPE.cities, SCOPE)
+    assert facts.places == ("宝鸡",) and "数字宝鸡" in facts.attribute
+    assert facts.role == "status"  # 眼下 is now
+    assert "宝鸡" not in analyse("宝鸡的数字电视用户有多少？", SCOPE.cities, SCOPE).attribute
