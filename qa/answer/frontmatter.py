@@ -32,6 +32,18 @@ class FrontMatter:
         self.scope = scope
         self.title_tokens = title_tokens
 
+    def addressee_chunks(self) -> frozenset[int]:
+        """Chunks that hold nothing but a document's addressee line (主送机关: "各县市区人民政府,
+        市人民政府各工作部门…："): it names who receives the notice, never what a plan says."""
+        found = set()
+        for doc_id, doc in self.view.documents.items():
+            span = find_part(doc, "addressees")
+            if span is None:
+                continue
+            found.update(i for i in self.view.doc_chunks[doc_id]
+                         if span.start - 2 <= self.view.chunks[i].start and self.view.chunks[i].end <= span.end + 2)
+        return frozenset(found)
+
     def answer(self, focus: str, facts: QueryFacts, docs: list[str], label: str) -> tuple[list[Quote], Refusal | None] | None:
         """(quotes, None), ([], refusal naming the missing part), or None when the question
         is not about a document itself.

@@ -52,6 +52,7 @@ from qa.answer.present import (
 from qa.answer.query import (
     FRAME_WORDS,
     ITEM_COUNT,
+    PERIODS,
     QUALIFIER_GROUPS,
     QueryFacts,
     Scope,
@@ -142,6 +143,7 @@ class Pipeline:
         self._sentence_chunks = np.fromiter((x.chunk for x in self.view.sentences), dtype=np.int64, count=len(self.view.sentences))
         self._sentence_docs = np.array([x.doc_id for x in self.view.sentences], dtype=object)
         self.front_matter = FrontMatter(self.view, self.cities, self.scope, self._title_tokens)
+        self._addressees = self.front_matter.addressee_chunks()
         self.follow_ups = ListFollowUps(self.view, self.cities, self.scope)
         self.expander = QueryExpander(index, self.corpus.synonyms, self.corpus.mentions, encoder,
                                       settings.expansion_weight, settings.bridge_floor, self._title_tokens)
@@ -279,6 +281,7 @@ class Pipeline:
         if header is not None:
             quotes, refusal = header
             return SideResult(side, facts, Decision(quotes=quotes, score=1.0 if quotes else 0.0), hits, refusal, quotes)
+        hits = [h for h in hits if h.chunk not in self._addressees] or hits  # a salutation says nothing asked
         t0 = time.perf_counter()
         rescore_vector = vector if (mode or self.settings.mode) in RESCORE_MODES else None
         terms = self._terms(tokens, focus)
@@ -338,10 +341,12 @@ class Pipeline:
 
     def _hits_of_the_years(self, hits: list[Hit], facts: QueryFacts) -> list[Hit]:
         """For a question asked of a year: the passages of documents that speak of that year
-        ("2007年…取得了哪些进展" is answered from the 2007 review, not from a later plan)."""
-        if not facts.years:
+        ("2007年…取得了哪些进展" is answered from the 2007 review, not from a later plan); of a
+        plan period and no year ("十二五规划怎么说"): of documents that speak of one of its years."""
+        years = facts.years or tuple(y for p in facts.periods if p in PERIODS for y in range(PERIODS[p][0], PERIODS[p][1] + 1))
+        if not years:
             return hits
-        kept = [h for h in hits if any(speaks_of(self.view, self.view.chunks[h.chunk].doc_id, y) for y in facts.years)]
+        kept = [h for h in hits if any(speaks_of(self.view, self.view.chunks[h.chunk].doc_id, y) for y in years)]
         return kept or hits
 
     def _attribute_terms(self, facts: QueryFacts) -> tuple[list[str], list[tuple[str, float]]]:

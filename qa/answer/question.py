@@ -24,6 +24,7 @@ class DocInfo:
 
 
 RAW_LIMIT_FACTOR = 8
+_SHORT_YEAR = re.compile(r"(?<![\d.第])([0-2]\d)年(?!内|间|来|以来|以上|以内|以后|之后|后|前|左右|多|时间)")
 
 
 def clean_question(question: object, max_chars: int) -> str:
@@ -40,6 +41,8 @@ def clean_question(question: object, max_chars: int) -> str:
     # Full-width digits and Latin letters become ASCII so "２０１５年" matches "2015年";
     # Chinese punctuation is left alone (NFKC would turn "，" into ",").
     text = text.translate(_FULLWIDTH)
+    # "07年", "09年底": a year written with two digits, as people type it (not "10年内", a span)
+    text = _SHORT_YEAR.sub(r"20\1年", text)
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise QuestionError("问题为空，请输入要查询的问题。")

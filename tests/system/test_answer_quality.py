@@ -495,3 +495,22 @@ def test_a_sibling_indicators_figure_gives_way_to_the_asked_ones(pipe, verbatim)
     assert response.answerable and "0.712" in headline(response.answer), response.answer
     assert "基础设施指数" not in response.answer.split("[1]")[0], response.answer
     verbatim(pipe, response)
+
+
+def test_a_review_year_against_a_plan_period_takes_each_sides_document(pipe, verbatim) -> None:
+    # "07年" is 2007 (the review); the "十二五" side is read from the 十二五 plans only, and the
+    # notice's addressee line ("各县市区人民政府,…：") is never quoted as what a plan says.
+    response = ask(pipe, "县市区信息化工作机构这事，07年综述和十二五规划各是怎么说的？")
+    rows = {row.side: row for row in response.comparison}
+    assert set(rows) == {"2007年", "“十二五”"}, response.answer
+    cited = {c.n: c for c in response.citations}
+    assert "2007" in cited[rows["2007年"].citation].title
+    assert "十二五" in cited[rows["“十二五”"].citation].title, response.answer
+    assert "派出机构" not in rows["“十二五”"].quote and "组织机构" in rows["“十二五”"].quote, response.answer
+    verbatim(pipe, response)
+
+
+def test_a_verb_pair_asks_one_thing_and_the_named_kind_is_quoted(pipe, verbatim) -> None:
+    response = ask(pipe, "咸阳规划里信息安全要建立和完善什么保护制度？")
+    assert "信息安全等级保护制度" in response.answer and not response.comparison, response.answer
+    verbatim(pipe, response)
