@@ -282,7 +282,7 @@ def _clause_bounds(text: str, quote: Quote, around: int) -> tuple[int, int]:
 
 
 # The indicator a clause gives its figure for, said right before it ("有线电视网络覆盖率达到75%").
-_KIND_OF_FIGURE = r"(?:率|数|量|额|比例|比重|指数)"  # what an indicator's name ends in
+_KIND_OF_FIGURE = r"(?:率|数|量|额|值|比例|比重|指数|收入|容量|规模)"  # what an indicator's name ends in
 _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,14}}{_KIND_OF_FIGURE})\s*(?:仅|只|已|将|约|预计|力争)?"
                       r"(?:达到|达|为|是|突破|超过|提高到|提升到|增加到|增至|约)?\s*$")
 _INDICATOR_KIND = re.compile(_KIND_OF_FIGURE + "$")

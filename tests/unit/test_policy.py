@@ -352,3 +352,11 @@ def test_a_choice_question_needs_a_quote_that_chooses() -> None:
     refused = choice_refusal(question, "加大农村信息基础设施建设。", corpus)
     assert refused is not None and "变大" in refused.message and "变小" in refused.message
     assert choice_refusal("城乡差距有多大？", "加大农村信息基础设施建设。", corpus) is None  # no choice asked
+
+
+def test_the_figures_own_indicator_may_end_in_value_or_income() -> None:
+    from qa.answer.policy import figure_subject
+    sentence = "打造陈仓现代物流园和中国西北金属电子交易平台，到2015年信息服务业增加值达到60亿元。"
+    view, _ = plan_with(sentence)
+    quote = quote_of(sentence, "60亿元", "target", 2015, view)
+    assert figure_subject(view, quote) == "信息服务业增加值"  # 增加值 names an indicator as 率/额 do
