@@ -22,6 +22,12 @@ _ELLIPTICAL_MAX = 16
 # A question whose asked thing is this short ("计划经费多少？" asks 经费) and that names
 # no place or year leans on the conversation for its subject.
 _BARE_ATTRIBUTE = 2
+# The properties a plan gives of a project or task (an annex table's columns, a task's
+# aims): a question asking only one of them is about the thing last spoken of.
+_PROPERTY_ONLY = re.compile(
+    r"(?:计划|预计|总|主要|具体|建设|实施|负责|牵头|承担|责任|承建|主管|资金)?"
+    r"(?:单位|部门|机构|年度|年份|时间|周期|期限|经费|投资|资金|预算|金额)|(?:建设|主要|具体)内容"
+)
 
 
 def is_elliptical(question: str) -> bool:
@@ -33,7 +39,9 @@ def is_elliptical(question: str) -> bool:
     if short and (_LEAD.match(q) or q.rstrip("？?。 ").endswith("呢") or re.search(r"呢[？?，,]", q)):
         return True
     own_subject = bool(find_places(q)) or bool(find_years(q))
-    return not own_subject and len(attribute_of(q, (), ())) <= _BARE_ATTRIBUTE
+    attribute = attribute_of(q, (), ())
+    # "负责单位是谁？", "计划经费多少？": what it asks is a property of something it does not name
+    return not own_subject and (len(attribute) <= _BARE_ATTRIBUTE or bool(_PROPERTY_ONLY.fullmatch(attribute)))
 
 
 def _substitute(previous: str, old: tuple, new: tuple, label: str) -> str:

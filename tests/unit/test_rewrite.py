@@ -7,13 +7,15 @@ from qa.answer.rewrite import is_elliptical, rewrite, rewrite_with_focus
 
 
 @pytest.mark.parametrize("question", ["那宝鸡呢？", "农村呢？", "其中首期投了多少？", "这个项目计划经费是多少？",
-                                      "宝鸡呢？由哪个部门牵头？", "计划经费多少？", "哪一年实施？", "第二项具体指什么？"])
+                                      "宝鸡呢？由哪个部门牵头？", "计划经费多少？", "哪一年实施？", "第二项具体指什么？",
+                                      "负责单位是谁？", "建设内容是什么？"])  # a property of something unnamed
 def test_elliptical(question: str) -> None:
     assert is_elliptical(question)
 
 
 @pytest.mark.parametrize("question", ["咸阳市“十二五”规划中电子信息产业工业总产值的年均增速目标是多少？",
-                                      "2007年咸阳全市“商务领航”用户达到了多少家？", "电子政务有哪些目标？"])
+                                      "2007年咸阳全市“商务领航”用户达到了多少家？", "电子政务有哪些目标？",
+                                      "宽带用户有多少？"])
 def test_complete_questions_are_not_elliptical(question: str) -> None:
     assert not is_elliptical(question)
 
