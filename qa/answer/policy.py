@@ -400,7 +400,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     bare = _LATIN_NAME.sub("", _LIST_MARKER.sub("", quoted))
     for figure in _given_figures(facts.text):
         bare = bare.replace(figure, "")
-    if facts.wants_number and not _HAS_NUMBER.search(bare) and not CN_COUNT.fullmatch(value):
+    if facts.wants_number and not _HAS_NUMBER.search(bare) and not CN_COUNT.search(value):
         return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")
     return None
 

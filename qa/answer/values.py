@@ -180,7 +180,7 @@ _RANK = re.compile(r"第[一二三四五六七八九十百\d]+(?:名|位)")
 
 # A count written in Chinese numerals ("十大子网", "八个方向"), asked by 几个/几大/多少个.
 _COUNT_ASKED = re.compile(r"几[个大项条类种家级]|多少[个项条类种家]")
-CN_COUNT = re.compile(r"[一二三四五六七八九十两]{1,3}[个大项条类种家级][\u4e00-\u9fff]{0,4}")
+CN_COUNT = re.compile(r"[一二三四五六七八九十两]{1,3}[个大项条类种家级](?:(?!的)[\u4e00-\u9fff]){0,4}")
 
 
 def _count_span(region: str, question: str) -> tuple[int, int] | None:

@@ -144,3 +144,7 @@ def test_a_count_keeps_the_things_listed_before_it() -> None:
     assert key("建成市、县两级电子政务统一平台。", "乙市电子政务统一平台要建成几级？").startswith("市、县两级")
     assert key("进一步完善市、县、乡三级电子政务统一平台。", "要完善几级平台？").startswith("市、县、乡三级")
     assert key("重点建设三个区的两化融合。", "重点建设几个区？").startswith("三个区")  # nothing listed before
+
+
+def test_a_count_asked_of_a_listed_run_is_a_value() -> None:
+    assert key("实现省、市、县、乡、村五级网络的互联互通。", "宽带接入工程要打通几级网络？") == "省、市、县、乡、村五级网络"
