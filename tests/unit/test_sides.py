@@ -72,3 +72,6 @@ def test_each_place_asking_in_its_own_clause_gets_only_its_clause() -> None:
     # a shared ask at the end is no clause of one's own
     assert _own_clauses("咸阳和宝鸡2015年宽带用户目标分别是多少？", ["咸阳", "宝鸡"]) is None
     assert _own_clauses("咸阳2010年宽带用户多少，宝鸡2009年呢？", ["咸阳", "宝鸡"]) is None
+    # spoken question words (啥, 咋) ask too
+    sides = _own_clauses("一卡通这事，咸阳定在哪年实现，宝鸡现在到啥程度？", ["咸阳", "宝鸡"])
+    assert sides == ["一卡通这事，咸阳定在哪年实现？", "一卡通这事，宝鸡现在到啥程度？"]
