@@ -117,9 +117,24 @@ def time_sides(question: str, facts: QueryFacts, city: str | None) -> list[Side]
     return sides
 
 
+# "两市", "两地各…": the two places the documents are about, when there are exactly two.
+_BOTH_PLACES = re.compile(r"两(?:个)?(?:市|地|城|城市|地市)(?![场级])")
+
+
+def _both(question: str, cities: tuple[str, ...]) -> list[Side]:
+    """One side per city for "两市…各…" over the documents of exactly two cities; the
+    side's question names its city where the question said 两市."""
+    found = _BOTH_PLACES.search(question)
+    if found is None or len(cities) != 2:
+        return []
+    return [Side(city, question[:found.start()] + city + question[found.end():], city) for city in cities]
+
+
 def split_sides(question: str, facts: QueryFacts, cities: tuple[str, ...]) -> list[Side]:
     """The sides of a question; a single side (label '') when it compares nothing."""
     named = [p for p in facts.places if p in cities]
+    if not named and (both := _both(question, cities)):
+        return both
     if len(named) >= 2:
         return place_sides(question, named, facts.years)
     city = named[0] if named else None

@@ -75,3 +75,18 @@ def test_each_place_asking_in_its_own_clause_gets_only_its_clause() -> None:
     # spoken question words (啥, 咋) ask too
     sides = _own_clauses("一卡通这事，咸阳定在哪年实现，宝鸡现在到啥程度？", ["咸阳", "宝鸡"])
     assert sides == ["一卡通这事，咸阳定在哪年实现？", "一卡通这事，宝鸡现在到啥程度？"]
+
+
+def test_both_cities_are_the_sides_of_a_question_about_the_two() -> None:
+    from qa.answer.query import Scope, analyse
+    from qa.answer.sides import split_sides
+    cities = ("咸阳", "宝鸡")
+    scope = Scope(cities=cities, plan_windows=((2011, 2015),))
+    question = "两市搞农业信息服务，各靠哪个网站当主阵地？"
+    sides = split_sides(question, analyse(question, cities, scope), cities)
+    assert [(s.label, s.question) for s in sides] == [("咸阳", "咸阳搞农业信息服务，各靠哪个网站当主阵地？"),
+                                                     ("宝鸡", "宝鸡搞农业信息服务，各靠哪个网站当主阵地？")]
+    # over the documents of three cities, "两市" names no two of them
+    three = ("咸阳", "宝鸡", "绵阳")
+    assert len(split_sides(question, analyse(question, three, scope), three)) == 1
+    assert len(split_sides("两级平台怎么建？", analyse("两级平台怎么建？", cities, scope), cities)) == 1
