@@ -124,6 +124,9 @@ def short_place(name: str) -> str:
     return stripped if len(stripped) >= 2 else name
 
 
+_QUANTIFIED_PLACE = re.compile(r"^(?:各|全|本|每|该|某|其他|其它|外|多)")
+
+
 def find_places(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Place names in order of first mention, without repeats: listed places, the
     corpus's own, and any word the segmenter tags as a place (ns)."""
@@ -131,7 +134,9 @@ def find_places(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     found = [(text.find(n), n) for n in names if n in text]
     for word, at in place_words(text):
         short = short_place(word)
-        if short not in _GENERIC_PLACES and word not in _GENERIC_PLACES and len(short) >= 2:
+        # "各县区", "全县", "本市": a quantifier before an administrative word names no place
+        if short not in _GENERIC_PLACES and word not in _GENERIC_PLACES and len(short) >= 2 \
+                and not _QUANTIFIED_PLACE.match(word):
             found.append((at, short))
     ordered = sorted(found, key=lambda pair: (pair[0], -len(pair[1])))
     places: list[str] = []

@@ -29,6 +29,8 @@ def test_places_are_found_by_pattern_not_only_by_list(question: str, place: str)
 
 def test_generic_place_words_are_not_places() -> None:
     assert analyse("城镇家庭上网率到2015年达到多少？", SCOPE.cities, SCOPE).places == ()
+    # a quantifier before an administrative word names no place
+    assert analyse("宝鸡市里的政务网往下连到各县区，走的是啥线路？", SCOPE.cities, SCOPE).places == ("宝鸡",)
 
 
 def test_corpus_cities_keep_their_order() -> None:
