@@ -15,7 +15,14 @@ from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.retrieval import Hit
 from qa.answer.roles import TARGET_SECTIONS, sentence_role, sentence_year
 from qa.answer.thesaurus import phrase_synonyms
-from qa.answer.values import docpart_key, key_span, longest_shared, table_key, value_fit
+from qa.answer.values import (
+    docpart_key,
+    key_span,
+    longest_shared,
+    named_key,
+    table_key,
+    value_fit,
+)
 from qa.answer.view import AnswerView
 from qa.index.segment import tokenize
 from qa.ingest.chunking import Chunk
@@ -297,6 +304,8 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
             key = (at, at + len(title)) if at >= 0 else key
         elif framed and start <= framed[0] and framed[1] <= end:
             key = framed
+        elif facts.answer_type == "what":
+            key = named_key(text, start, end, question)
         else:
             key = key_span(text, start, end, terms, facts, question) if (facts.wants_number or facts.wants_when) else None
         if key and role == "status":

@@ -11,7 +11,7 @@ import re
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.view import AnswerView
-from qa.index.segment import words
+from qa.index.segment import word_tag, words
 
 _NUMBER = re.compile(
     r"\d+(?:[.,]\d+)*(?:\s*[-—~至]\s*\d+(?:[.,]\d+)*)?多?(?:万|亿)?多?"
@@ -74,7 +74,7 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
 
 
 # "什么保护制度", "哪个平台", "啥系统": the kind of thing a what-question asks the name of.
-_WHAT_KIND = re.compile(r"(?:什么|啥|哪个|哪一个|哪项|哪一项)([\u4e00-\u9fff]{2,6}?)(?=[？?，,。；;！!]|$|呢|吗|了|来|的)")
+_WHAT_KIND = re.compile(r"(?:什么|啥|哪个|哪一个|哪项|哪一项)([\u4e00-\u9fff]{2,8}?)(?=[？?，,。；;！!]|$|呢|吗|了|来|的)")
 
 
 _DESCRIBED = frozenset({"程度", "水平", "地步", "阶段", "情况", "状况", "进展", "效果", "作用", "意义", "样子"})
@@ -87,6 +87,47 @@ def _named_kind_fit(question: str, text: str) -> float:
     if match is None or match.group(1).startswith("样") or match.group(1) in _DESCRIBED:
         return 0.0
     return 1.0 if match.group(1) in text else 0.0
+
+
+def _asked_name_kind(question: str) -> str:
+    """The kind a what-question asks the name of ("保护制度" of 什么保护制度), or ''."""
+    match = _WHAT_KIND.search(question)
+    if match is None or match.group(1).startswith("样") or match.group(1) in _DESCRIBED:
+        return ""
+    return match.group(1)
+
+
+_NAME_STOPS = frozenset(("的", "了", "着", "和", "与", "及", "或", "在", "为", "是", "把", "将", "对"))
+_NAME_CHARS = 24
+
+
+def named_key(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
+    """The name of the asked kind the quote gives: the noun phrase ending in the kind,
+    back to the verb, particle or stop before it ("积极申报|西安—咸阳国家级两化融合试验区",
+    "开通了|百件实事网上办栏目" for 什么栏目)."""
+    kind = _asked_name_kind(question)
+    at = text.find(kind, start, end) if kind else -1
+    if at < 0:
+        return None
+    tokens = words(text[max(start, at - _NAME_CHARS):at])
+    taken: list[str] = []
+    for k in range(len(tokens) - 1, -1, -1):
+        token = tokens[k]
+        if word_tag(token) in ("d", "ad") and taken:
+            taken.pop(0)  # 积极|申报|…: the word after an adverb is the verb, whatever its tag
+            break
+        if not re.fullmatch(r"[\u4e00-\u9fffA-Za-z\d—-]+", token) or token in _NAME_STOPS or _introduces(tokens, k):
+            break
+        taken.insert(0, token)
+    taken = sum(len(t) for t in taken)
+    if taken < 2:
+        return None  # the kind alone ("栏目设置") names nothing
+    return at - taken, at + len(kind)
+
+
+def _introduces(tokens: list[str], k: int) -> bool:
+    """The token is a verb that introduces a name (建立, 打造; not 城市|管理|信息系统's 管理)."""
+    return len(tokens[k]) >= 2 and word_tag(tokens[k]) == "v"
 
 
 def docpart_key(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:

@@ -210,14 +210,19 @@ def _places(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(found)
 
 
-def is_verb(word: str) -> bool:
-    """Whether jieba's dictionary tags the word a plain verb (v: 建立, 完善; not vn: 建设)."""
+def word_tag(word: str) -> str:
+    """jieba's dictionary tag of a word (v 建立, vn 建设, d 积极, n 平台), '' when unlisted."""
     global _tagger
     tokenizer = _get_tokenizer()
     with _lock:
         if _tagger is None:
             _tagger = _new_tagger(tokenizer)
-    return _tagger.word_tag_tab.get(word) == "v"
+    return _tagger.word_tag_tab.get(word, "")
+
+
+def is_verb(word: str) -> bool:
+    """Whether jieba's dictionary tags the word a plain verb (v: 建立, 完善; not vn: 建设)."""
+    return word_tag(word) == "v"
 
 
 def words(text: str) -> list[str]:

@@ -148,3 +148,22 @@ def test_a_count_keeps_the_things_listed_before_it() -> None:
 
 def test_a_count_asked_of_a_listed_run_is_a_value() -> None:
     assert key("实现省、市、县、乡、村五级网络的互联互通。", "宽带接入工程要打通几级网络？") == "省、市、县、乡、村五级网络"
+
+
+@pytest.mark.parametrize("text, question, name", [
+    ("积极申报西安—咸阳国家级两化融合试验区。", "咸阳要申报的是哪个两化融合试验区？", "西安—咸阳国家级两化融合试验区"),
+    ("开通了百件实事网上办栏目，提高了网站为群众服务的能力。", "门户网站开通了什么栏目？", "百件实事网上办栏目"),
+    ("建立和完善信息安全等级保护制度，严格执行法律法规。", "要建立和完善什么保护制度？", "信息安全等级保护制度"),
+    ("重点打造以陕汽为核心的装备制造业信息化服务平台。", "要打造个什么平台？", "装备制造业信息化服务平台"),
+    ("开发一体的城市综合管理信息系统。", "要开发什么管理信息系统？", "城市综合管理信息系统"),  # 管理 is part of the name
+])
+def test_the_name_of_the_asked_kind_is_the_key(text: str, question: str, name: str) -> None:
+    from qa.answer.values import named_key
+    span = named_key(text, 0, len(text), question)
+    assert span is not None and text[span[0]:span[1]] == name
+
+
+def test_no_name_key_for_the_kind_alone_or_a_degree() -> None:
+    from qa.answer.values import named_key
+    assert named_key("开通了栏目。", 0, 6, "开通了什么栏目？") is None
+    assert named_key("两化融合程度不高。", 0, 9, "两化融合到什么程度？") is None
