@@ -156,6 +156,20 @@ def qualifier_fit(qualifiers: tuple[str, ...], text: str) -> float:
     return score
 
 
+# "在航空快递方面", "在信息安全领域": the part of a subject the question narrows to.
+_FOCUS = re.compile(r"在([\u4e00-\u9fffA-Za-z]{2,10}?)(?:方面|领域|这块|这一块)")
+
+
+def focus_fit(question: str, text: str, synonyms: dict[str, tuple[str, ...]]) -> float:
+    """1 when the text names the part the question narrows to ("在航空快递方面" and
+    "打造西北最强的航空快递服务"), 0 when it does not or nothing is narrowed."""
+    found = _FOCUS.search(question)
+    if found is None:
+        return 0.0
+    focus = found.group(1)
+    return 1.0 if focus in text or any(s in text for s in synonyms.get(focus, ())) else 0.0
+
+
 def phrase_match(attribute: str, text: str) -> float:
     """Share of the asked attribute that the text holds as one unbroken phrase
     ("移动通信总容量" whole, not just "总容量"): how directly it names the indicator."""
@@ -255,6 +269,7 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
                 + year_weight * year_score
                 + weights.role * role_fit(facts.role, role)
                 + weights.qualifier * qualifier_fit(facts.qualifiers, text)
+                + weights.qualifier * focus_fit(question, text, synonyms)
                 + weights.phrase * phrase_match(facts.attribute, text)
                 + (weights.phrase * total_fit(question, chunk) if is_row else 0.0)
             )

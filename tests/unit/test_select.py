@@ -164,3 +164,12 @@ def test_a_framed_what_question_keys_what_the_frame_holds() -> None:
     assert span is not None and text[span[0]:span[1]] == "信息资源开发利用"
     assert _framed_key(text, 0, len(text), "宝鸡以什么为核心？") is None
     assert _framed_key(text, 0, len(text), "宝鸡的指导思想是什么？") is None
+
+
+def test_the_part_a_question_narrows_to_is_sought() -> None:
+    from qa.answer.select import focus_fit
+    question = "机场航空物流园在航空快递方面要达到什么水平？"
+    assert focus_fit(question, "打造西北最强的航空快递服务，航空货运服务。", {}) == 1.0
+    assert focus_fit(question, "依托国际机场，重点发展航空物流、航空服务。", {}) == 0.0
+    assert focus_fit("机场物流园要达到什么水平？", "打造西北最强的航空快递服务。", {}) == 0.0  # nothing narrowed
+    assert focus_fit("在网上买卖方面呢？", "发展电子商务。", {"网上买卖": ("电子商务",)}) == 1.0
