@@ -18,7 +18,7 @@ from qa.answer.retrieval import Hit
 from qa.answer.select import Quote, lexical_coverage
 from qa.answer.values import longest_shared
 from qa.answer.view import AnswerView
-from qa.index.segment import words
+from qa.index.segment import tokenize, words
 from qa.ingest.documents import PERIODS
 
 _CN_COUNT = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
@@ -81,7 +81,7 @@ def _heading_quote(view: AnswerView, chunk_id: int, depth: int, score: float) ->
         at = text.find(title, chunk.start, chunk.end)
     if at < 0:
         return None
-    item = item_text(title)
+    item = item_text(title).strip("：: ") or title  # "附件：" is all marker: the heading itself
     key = text.find(item, at, at + len(title))
     return Quote(chunk.doc_id, chunk_id, at, at + len(title), key, key + len(item), score, heading=True)
 
@@ -207,6 +207,9 @@ def asked_kind(question: str) -> str:
     if match is None:
         return ""
     cut = words(match.group(1))
+    # a part of a whole said first is the kind, whatever follows ("哪几个方面|总结当年进展")
+    if cut and cut[0] in _PART_KINDS:
+        cut = cut[:1]
     # "哪些内容" names no kind of thing: any list may answer it
     return cut[-1] if cut and cut[-1] not in _NO_KIND else ""
 
@@ -404,12 +407,37 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
         candidates.extend(e for e in (introduced_list(view, quote, wanted),
                                       clause_list(view, quote, terms, wanted, kind, asked_lead(question))) if e)
     candidates += _lists_of_the_kind(view, chosen, terms, wanted, kind)
+    candidates += _document_parts(view, question, kind, wanted)
     candidates = _in_named_box(view, candidates, question)
     # "指导思想提出要建设哪几个…" asks inside the item it names, not for its siblings.
     candidates = [e for e in candidates if e.kind != "headings" or not _names_an_item(view, e, question)]
     if not candidates:
         return None
     return max(candidates, key=lambda e: (e.score, len(e.quotes)))
+
+
+# Kinds that ask how a document is divided ("综述是从哪几个方面总结的", "规划分哪几部分").
+_PART_KINDS = frozenset({"方面", "部分", "章", "章节", "板块", "块", "篇"})
+_NAMED_TITLE = 0.7  # share of a title's words a question must use to name the document
+
+
+def _document_parts(view: AnswerView, question: str, kind: str, wanted: int | None) -> list[Enumeration]:
+    """The top-level headings of the document the question names by its title, when it
+    asks into how many parts (方面, 部分) it is divided."""
+    if kind not in _PART_KINDS:
+        return []
+    asked = set(tokenize(question.replace("市", "")))
+    found = []
+    places = [d.city for d in view.documents.values() if d.city and d.city in question]
+    for doc_id, doc in view.documents.items():
+        if places and doc.city not in places:
+            continue  # the question names another city's document
+        title = [t for t in tokenize(doc.title.replace("市", "")) if len(t) >= 2]
+        if title and sum(t in asked for t in title) >= _NAMED_TITLE * len(title):
+            heads = [q for q in (_heading_quote(view, i, 0, 1.0) for i in _children(view, doc_id, ())) if q is not None]
+            if len(heads) >= MIN_ITEMS:
+                found.append(Enumeration("headings", _fit(1.0, len(heads), wanted), tuple(heads)))
+    return found
 
 
 def _lists_of_the_kind(view: AnswerView, chosen: list[Quote], terms: list[tuple[str, float]], wanted: int | None,

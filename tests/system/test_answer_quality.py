@@ -514,3 +514,14 @@ def test_a_verb_pair_asks_one_thing_and_the_named_kind_is_quoted(pipe, verbatim)
     response = ask(pipe, "咸阳规划里信息安全要建立和完善什么保护制度？")
     assert "信息安全等级保护制度" in response.answer and not response.comparison, response.answer
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, first, count", [
+    ("2007年咸阳信息化建设综述是从哪几个方面总结当年进展的？", "网络基础设施建设步伐加快", 6),
+    ("咸阳十二五信息化发展规划分哪几个部分？", "信息化发展现状", 4),
+])
+def test_a_document_named_by_its_title_is_answered_with_its_parts(pipe, verbatim, question, first, count) -> None:
+    response = ask(pipe, question)
+    assert len(response.citations) == count and first in response.citations[0].quote, response.answer
+    assert all(c.title.startswith("咸阳") for c in response.citations), response.answer  # not Baoji's plan
+    verbatim(pipe, response)

@@ -151,3 +151,9 @@ def test_a_pair_the_sentence_says_is_the_asked_thing() -> None:
     assert asked_kind(question) == ""
     span = _list_span(sentence, ("软件", "系统", "软件系统", "外包"), asked_kind(question))
     assert sentence[span[0]:span[1]] == "积极培育软件系统租赁、系统托管"
+
+
+def test_a_part_of_a_whole_said_first_is_the_asked_kind() -> None:
+    from qa.answer.lists import asked_kind
+    assert asked_kind("2007年综述是从哪几个方面总结当年进展的？") == "方面"
+    assert asked_kind("规划要在工业园区建立哪些信息资源库？") == "资源库"  # a kind said whole stays whole
