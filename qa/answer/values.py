@@ -119,9 +119,10 @@ def named_key(text: str, start: int, end: int, question: str) -> tuple[int, int]
         if not re.fullmatch(r"[\u4e00-\u9fffA-Za-z\d—-]+", token) or token in _NAME_STOPS or _introduces(tokens, k):
             break
         taken.insert(0, token)
+    # a name says something the question does not: "网站栏目" for 门户网站开通了什么栏目 names nothing
+    if sum(len(t) for t in taken if t not in question) < 2:
+        return None
     taken = sum(len(t) for t in taken)
-    if taken < 2:
-        return None  # the kind alone ("栏目设置") names nothing
     return at - taken, at + len(kind)
 
 

@@ -167,3 +167,9 @@ def test_no_name_key_for_the_kind_alone_or_a_degree() -> None:
     from qa.answer.values import named_key
     assert named_key("开通了栏目。", 0, 6, "开通了什么栏目？") is None
     assert named_key("两化融合程度不高。", 0, 9, "两化融合到什么程度？") is None
+
+
+def test_a_name_made_of_the_questions_own_words_is_no_key() -> None:
+    from qa.answer.values import named_key
+    text = "完善了网站栏目设置，丰富了网站内容。"
+    assert named_key(text, 0, len(text), "2007年门户网站开通了什么栏目？") is None
