@@ -427,7 +427,12 @@ class Pipeline:
         known words fail too.
         """
         unknown = unknown_terms(names, corpus)
-        terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names if w not in unknown for t in tokenize(w))]
+        # an unknown compound stands for its known parts (危险点 -> 危险, 财政局 -> 财政)
+        parts = {w: [t for t in tokenize(w) if t != w and len(t) >= 2 and corpus.mentions(t)] for w in unknown if len(w) >= 3}
+        unsaid, unknown = unknown, [w for w in unknown if not parts.get(w)]
+        names = [*names, *(t for ts in parts.values() for t in ts)]
+        terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names if w not in unknown and w not in parts
+                                                                         for t in tokenize(w))]
         # one character ("线" of 拉上网线) is held by any word that has it (有线): it proves nothing
         terms = [(t, w) for t, w in terms if len(t) >= 2] or terms
         # the only words the documents know are generic (系统), the specific ones (指令) unknown
@@ -438,8 +443,8 @@ class Pipeline:
         if not (unknown and (generic or unheld)) and (not terms or attribute_coverage(
                 terms, quote_evidence(self.view, best), corpus, focus_facts.text) >= self.settings.min_evidence_coverage):
             return self._clause_refusal(terms, best, focus_facts, corpus)
-        if unknown:
-            return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unknown)}”。")
+        if unsaid:
+            return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unsaid)}”。")
         return Refusal("weak_evidence", f"文档中没有直接回答“{focus_facts.attribute}”的内容。")
 
     def _clause_refusal(self, terms: list[tuple[str, float]], quote: Quote, focus_facts: QueryFacts,

@@ -525,3 +525,13 @@ def test_a_document_named_by_its_title_is_answered_with_its_parts(pipe, verbatim
     assert len(response.citations) == count and first in response.citations[0].quote, response.answer
     assert all(c.title.startswith("咸阳") for c in response.citations), response.answer  # not Baoji's plan
     verbatim(pipe, response)
+
+
+def test_an_unknown_compound_is_held_to_its_known_part(pipe) -> None:
+    # 危险点 is no word of the documents; its part 危险 is. A quote holding only 事故 (of
+    # 环境污染事故) was shown; now the answer must say 危险 (重大危险源) or name 危险点 as missing.
+    response = ask(pipe, "咸阳对那些一出事就是大事故的危险点，打算用信息化手段实时盯着吗？")
+    if response.answerable:
+        assert "危险源" in response.answer, response.answer
+    else:
+        assert "危险点" in response.message, response.message
