@@ -275,8 +275,8 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
             )
             found.append(_Candidate(features, coverage, sid, rank, role, year, float(sim), fit))
     found.sort(key=lambda c: (-c.score, c.rank, c.sentence))
-    if facts.answer_type == "how":
-        # A table row lists an item's unit, year and money: it never says how.
+    if facts.answer_type == "how" or (facts.answer_type == "what" and _AIM_ASKED.search(question)):
+        # A table row lists an item's unit, year and money: it never says how, nor what an aim is.
         prose = [c for c in found if view.chunks[view.sentences[c.sentence].chunk].kind != "table_row"]
         found = prose or found
     if facts.answer_type in VALUE_REQUIRED and any(c.value_fit > 0 for c in found):
@@ -284,6 +284,10 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
         # sentence without one cannot answer however well it matches.
         found = [c for c in found if c.value_fit > 0]
     return found
+
+
+# "电子政务目标有什么不同", "有哪些要求": a what-question about what a plan aims at.
+_AIM_ASKED = re.compile(r"目标|要求|任务|思路|原则")
 
 
 def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question: str,

@@ -535,3 +535,13 @@ def test_an_unknown_compound_is_held_to_its_known_part(pipe) -> None:
         assert "危险源" in response.answer, response.answer
     else:
         assert "危险点" in response.message, response.message
+
+
+def test_what_two_cities_aim_at_is_quoted_from_their_targets_not_annex_rows(pipe, verbatim) -> None:
+    # the example: only Baoji's annex rows were listed once; a row's year is no aim
+    response = ask(pipe, "咸阳和宝鸡的电子政务目标有什么不同？")
+    rows = {row.side: row for row in response.comparison}
+    assert rows["咸阳"].answered and rows["宝鸡"].answered, response.answer
+    assert "实施年度" not in response.answer and "电子政务" in rows["宝鸡"].quote, response.answer
+    assert all("发展目标" in c.section for c in response.citations), response.answer
+    verbatim(pipe, response)
