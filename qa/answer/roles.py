@@ -54,6 +54,11 @@ def _roles_of(heading: str) -> list[str]:
     return [role for role, pattern in _SECTION_PATTERNS if pattern.search(heading)]
 
 
+def lists_problems(section: tuple[str, ...]) -> bool:
+    """Whether a heading of the path is a list of problems (存在问题, 面临的问题)."""
+    return any("problem" in _roles_of(heading) for heading in section)
+
+
 def section_role(section: tuple[str, ...]) -> str:
     """The role of a heading path ('' if no heading says one).
 

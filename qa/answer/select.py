@@ -13,7 +13,7 @@ import numpy as np
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.retrieval import Hit
-from qa.answer.roles import TARGET_SECTIONS, sentence_role, sentence_year
+from qa.answer.roles import TARGET_SECTIONS, lists_problems, sentence_role, sentence_year
 from qa.answer.thesaurus import phrase_synonyms
 from qa.answer.values import (
     docpart_key,
@@ -279,6 +279,10 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
         # A table row lists an item's unit, year and money: it never says how, nor what an aim is.
         prose = [c for c in found if view.chunks[view.sentences[c.sentence].chunk].kind != "table_row"]
         found = prose or found
+    if facts.answer_type == "how" and facts.role != "status" and _ACTION_ASKED.search(question):
+        # what a plan will do is never in the problems it lists ("信息安全意识薄弱…")
+        acting = [c for c in found if not lists_problems(view.chunks[view.sentences[c.sentence].chunk].section)]
+        found = acting or found
     if facts.answer_type in VALUE_REQUIRED and any(c.value_fit > 0 for c in found):
         # A date, a document number or an organisation is the answer itself: a
         # sentence without one cannot answer however well it matches.
@@ -286,6 +290,8 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
     return found
 
 
+# "有什么措施", "怎么推进": how a plan will act ("怎么说的" asks what it says).
+_ACTION_ASKED = re.compile(r"措施|办法|举措|手段|途径|怎么(?!说|写|讲|提|定|表述)|如何(?!说|写|讲|提|表述)|咋")
 # "电子政务目标有什么不同", "有哪些要求": a what-question about what a plan aims at.
 _AIM_ASKED = re.compile(r"目标|要求|任务|思路|原则")
 

@@ -545,3 +545,11 @@ def test_what_two_cities_aim_at_is_quoted_from_their_targets_not_annex_rows(pipe
     assert "实施年度" not in response.answer and "电子政务" in rows["宝鸡"].quote, response.answer
     assert all("发展目标" in c.section for c in response.citations), response.answer
     verbatim(pipe, response)
+
+
+def test_measures_asked_are_not_quoted_from_the_problems_a_plan_lists(pipe, verbatim) -> None:
+    response = ask(pipe, "两市的信息安全各有什么措施？")
+    rows = {row.side: row for row in response.comparison}
+    assert rows["咸阳"].answered and rows["宝鸡"].answered, response.answer
+    assert all("问题" not in c.section for c in response.citations), response.answer  # 面临的问题 says no measure
+    verbatim(pipe, response)
