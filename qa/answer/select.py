@@ -13,13 +13,19 @@ import numpy as np
 
 from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.retrieval import Hit
-from qa.answer.roles import TARGET_SECTIONS, lists_problems, sentence_role, sentence_year
+from qa.answer.roles import (
+    TARGET_SECTIONS,
+    lists_problems,
+    sentence_role,
+    sentence_year,
+)
 from qa.answer.thesaurus import phrase_synonyms
 from qa.answer.values import (
     docpart_key,
     key_span,
     longest_shared,
     named_key,
+    post_key,
     table_key,
     value_fit,
 )
@@ -331,6 +337,8 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
             key = framed
         elif facts.answer_type == "what":
             key = named_key(text, start, end, question)
+        elif facts.answer_type == "who":
+            key = post_key(text, start, end, question)
         else:
             key = key_span(text, start, end, terms, facts, question) if (facts.wants_number or facts.wants_when) else None
         if key and role == "status":

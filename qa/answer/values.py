@@ -131,6 +131,22 @@ def _introduces(tokens: list[str], k: int) -> bool:
     return len(tokens[k]) >= 2 and word_tag(tokens[k]) == "v"
 
 
+# A post the question asks who holds, and how a plan names its holder ("以市长为组长",
+# "由市委副书记、主管副市长为副组长", "市长任组长").
+_POST = re.compile(r"副组长|组长|副主任|主任|总指挥|召集人|负责人|第一责任人")
+_HOLDER = r"(?:以|由)?([^，。；：以由]{1,20}?)(?:为|任|担任|兼任)"
+
+
+def post_key(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
+    """Who holds the post a who-question names ("组长是谁", "谁当组长"): the words between 以/由
+    and 为组长 in the quote."""
+    post = _POST.search(question)
+    if post is None or not re.search(r"谁|哪位|什么人|哪个领导", question):
+        return None
+    found = re.compile(_HOLDER + re.escape(post.group())).search(text, start, end)
+    return (found.start(1), found.end(1)) if found else None
+
+
 def docpart_key(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
     """The document number / title / date the question asks for, inside the quote."""
     for word, pattern in DOCUMENT_PARTS.items():

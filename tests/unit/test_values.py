@@ -173,3 +173,14 @@ def test_a_name_made_of_the_questions_own_words_is_no_key() -> None:
     from qa.answer.values import named_key
     text = "完善了网站栏目设置，丰富了网站内容。"
     assert named_key(text, 0, len(text), "2007年门户网站开通了什么栏目？") is None
+
+
+@pytest.mark.parametrize("text, question, holder", [
+    ("成立了以市长为组长的信息化工作领导小组，落实了工作机构。", "领导小组组长是谁？", "市长"),
+    ("成立了由市长为组长，市委副书记、主管副市长为副组长的市信息化领导小组。", "谁当组长？", "市长"),
+    ("成立了由市长为组长，市委副书记、主管副市长为副组长的市信息化领导小组。", "副组长是谁？", "市委副书记、主管副市长"),
+])
+def test_the_holder_of_the_asked_post_is_the_key(text: str, question: str, holder: str) -> None:
+    from qa.answer.values import post_key
+    span = post_key(text, 0, len(text), question)
+    assert span is not None and text[span[0]:span[1]] == holder
