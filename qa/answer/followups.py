@@ -31,8 +31,21 @@ class ListFollowUps:
 
     def pick(self, text: str, past: list[str], answer: AnswerSide) -> SideResult | None:
         """The first kind of list follow-up the question is, answered; None for none."""
-        return (self._nth(text, past, answer) if past else None) or self._extreme(text, past, answer) \
-            or (self._each(text, past, answer) if past else None)
+        return (self._nth(text, past, answer) if past else None) or self._same_item(text, past, answer) \
+            or self._extreme(text, past, answer) or (self._each(text, past, answer) if past else None)
+
+    def _same_item(self, text: str, past: list[str], answer: AnswerSide) -> SideResult | None:
+        """"花多少钱？" after "第二个是谁负责？" (and any cell questions between): another cell of
+        the same item of the list."""
+        if len(past) < 2 or ordinal(text) is not None or not is_elliptical(text) or not _ASKS_A_CELL.search(text):
+            return None
+        for k in range(len(past) - 1, 0, -1):
+            n = ordinal(past[k])
+            if n is not None:
+                return self._nth(f"第{n}项{text}", past[:k], answer)
+            if not (is_elliptical(past[k]) and _ASKS_A_CELL.search(past[k])):
+                return None
+        return None
 
     def _listed(self, question: str, answer: AnswerSide) -> tuple[QueryFacts, Side, SideResult] | None:
         facts = analyse(question, self.cities, self.scope)

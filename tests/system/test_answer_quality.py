@@ -553,3 +553,13 @@ def test_measures_asked_are_not_quoted_from_the_problems_a_plan_lists(pipe, verb
     assert rows["咸阳"].answered and rows["宝鸡"].answered, response.answer
     assert all("问题" not in c.section for c in response.citations), response.answer  # 面临的问题 says no measure
     verbatim(pipe, response)
+
+
+def test_cell_follow_ups_stay_on_the_item_picked_before(pipe, verbatim) -> None:
+    history = ["宝鸡附件里电子政务重点工程有哪些？", "第二个是谁负责？"]
+    money = ask(pipe, "花多少钱？", history)
+    assert "县级电子政务工程" in money.answer and "4,000万元" in headline(money.answer), money.answer
+    year = ask(pipe, "哪一年实施？", [*history, "花多少钱？"])  # a time asked is the 实施年度, not the 实施单位
+    assert "县级电子政务工程" in year.answer and "2011" in headline(year.answer), year.answer
+    verbatim(pipe, money)
+    verbatim(pipe, year)
