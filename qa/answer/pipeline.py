@@ -522,6 +522,12 @@ class Pipeline:
         # Only a question asked as is splits into aspects; a rewritten follow-up asks one thing.
         setting = "".join([*facts.places, *(f"{y}年" for y in facts.years), *facts.periods])
         aspects = split_aspects(standalone, facts.answer_type, facts.places, setting) if standalone == text else []
+        if not aspects and focus != standalone and "；" in standalone:
+            # a follow-up asking two things of what came before ("附件里谁负责，哪年建？"): each in that setting
+            context = standalone.rsplit("；", 1)[0] + "；"
+            return [self._answer_side(replace(sides[0], label=a.label, question=context + a.question), a.question, doc,
+                                      timings, mode) for a in split_aspects(focus, analyse(focus, self.cities, self.scope).answer_type)] \
+                or [self._answer_side(sides[0], focus, doc, timings, mode)]
         if not aspects and sides[0].city is None and doc is None and facts.answer_type == "number" \
                 and not facts.places and len(self.cities) > 1:
             return self._each_city(sides[0], focus, timings, mode)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from qa.index.segment import place_words, words
+from qa.index.segment import place_words, word_tag, words
 from qa.ingest.documents import PERIODS
 
 _PLACES_FILE = Path(__file__).resolve().parents[1] / "data" / "places.txt"
@@ -27,7 +27,7 @@ _PLACE_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治�
 # Words jieba tags as places that name no particular place.
 _GENERIC_PLACES = frozenset(
     "城镇 城乡 城市 农村 乡村 乡镇 全国 国内 国外 境外 海外 全省 全市 本市 我市 各地 地方 基层 西部 东部 中部 "
-    "东北 西北 西南 华北 华东 华南 华中 沿海 内地 城区 市区 郊区 山区 社区 园区 中国 我国 国家".split()
+    "东北 西北 西南 华北 华东 华南 华中 沿海 内地 城区 市区 郊区 山区 社区 园区 中国 我国 国家 东西".split()
 )
 
 _NUMBER_WORDS = re.compile(r"多少|几[个家所项条台户万亿成倍年]?|比例|比重|百分之|占比|数量|规模|金额|产值|增加值|指数|覆盖率|普及率|拥有率|率是|目标值|多大|多长|多高|多快")
@@ -52,7 +52,7 @@ _HOW_WORDS = re.compile(r"怎么|怎样|如何|什么措施|哪些措施|什么�
 
 _OUTCOME = re.compile(r"实际|最终|获批|批下来|最后(?:获|批|建成|实现|完成|达到|结果)|完成情况|落实情况|执行情况|是否(?:已经?)?(?:完成|实现|达到|达成|兑现)|有没有(?:完成|实现|达到|达成)|完成了多少|(?:实现|达成|兑现)了(?:多少|没有)|超额")
 _TARGET = re.compile(r"到\s*(?:19|20)\d{2}|(?:19|20)\d{2}\s*年?(?:前|以前|之前)|目标|力争|争取|要达到|要发展|要实现|要建|要求达到|计划|打算|预计|预期|期末|末期|结束时|将达到|规划.{0,6}(?:达到|发展到)")
-_STATUS = re.compile(r"目前|眼下|眼前|如今|(?<![出体表发实])现在|当前|现有|已经|已有|已达|截至|截止|年底|年末|现状|基础|达到了|有了")
+_STATUS = re.compile(r"目前|眼下|眼前|如今|(?<![出体表发实])现在|当前|现有|已经|已有|已达|截至|截止|年底|年末|现状|发展基础|现有基础|达到了|有了")
 
 # Sub-groups a figure may be given for; naming one member of a group while the
 # passage gives another is a different indicator (农村 is not 城镇).
@@ -125,6 +125,7 @@ def short_place(name: str) -> str:
 
 
 _QUANTIFIED_PLACE = re.compile(r"^(?:各|全|本|每|该|某|其他|其它|外|多)")
+_ADMIN_END = re.compile(r"(?:省|市|县|区|州|盟|旗|镇|乡)$")
 
 
 def find_places(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -134,9 +135,10 @@ def find_places(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     found = [(text.find(n), n) for n in names if n in text]
     for word, at in place_words(text):
         short = short_place(word)
-        # "各县区", "全县", "本市": a quantifier before an administrative word names no place
+        # "各县区", "全县", "本市": a quantifier before an administrative word names no place;
+        # a word the segmenter only guessed ("上建" of 基础上建) is none unless it says 省/市/县…
         if short not in _GENERIC_PLACES and word not in _GENERIC_PLACES and len(short) >= 2 \
-                and not _QUANTIFIED_PLACE.match(word):
+                and not _QUANTIFIED_PLACE.match(word) and (word_tag(word) or _ADMIN_END.search(word)):
             found.append((at, short))
     ordered = sorted(found, key=lambda pair: (pair[0], -len(pair[1])))
     places: list[str] = []

@@ -25,8 +25,10 @@ _BARE_ATTRIBUTE = 2
 # The properties a plan gives of a project or task (an annex table's columns, a task's
 # aims): a question asking only one of them is about the thing last spoken of.
 _PROPERTY_ONLY = re.compile(
+    r"(?:附件|专栏\d*|附表|表格?)?(?:"  # where in the document it is asked from adds no subject
     r"(?:计划|预计|总|主要|具体|建设|实施|负责|牵头|承担|责任|承建|主管|资金)?"
     r"(?:单位|部门|机构|年度|年份|时间|周期|期限|经费|投资|资金|预算|金额)|(?:建设|主要|具体)内容"
+    r"|负责|牵头|承担|实施|承建|建|建设)+"
 )
 
 

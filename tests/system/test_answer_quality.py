@@ -563,3 +563,10 @@ def test_cell_follow_ups_stay_on_the_item_picked_before(pipe, verbatim) -> None:
     assert "县级电子政务工程" in year.answer and "2011" in headline(year.answer), year.answer
     verbatim(pipe, money)
     verbatim(pipe, year)
+
+
+def test_a_follow_up_asking_two_cells_answers_both(pipe, verbatim) -> None:
+    response = ask(pipe, "附件里谁负责，哪年建？", ["宝鸡那个基础资源综合服务平台是在啥基础上建的？"])
+    line = headline(response.answer)
+    assert "工信局" in line and "2012" in line and "基础资源综合服务平台" in response.answer, response.answer
+    verbatim(pipe, response)

@@ -31,6 +31,10 @@ def test_generic_place_words_are_not_places() -> None:
     assert analyse("城镇家庭上网率到2015年达到多少？", SCOPE.cities, SCOPE).places == ()
     # a quantifier before an administrative word names no place
     assert analyse("宝鸡市里的政务网往下连到各县区，走的是啥线路？", SCOPE.cities, SCOPE).places == ("宝鸡",)
+    # an everyday word the segmenter's dictionary calls a place (东西), or one it only guessed (上建)
+    assert analyse("网上有人传违法的东西，宝鸡规划说咋对付？", SCOPE.cities, SCOPE).places == ("宝鸡",)
+    assert analyse("宝鸡那个平台是在啥基础上建的；哪年建？", SCOPE.cities, SCOPE).places == ("宝鸡",)
+    assert analyse("绵阳的宽带目标是多少？", SCOPE.cities, SCOPE).places == ("绵阳",)
 
 
 def test_corpus_cities_keep_their_order() -> None:
@@ -46,6 +50,7 @@ def test_corpus_cities_keep_their_order() -> None:
     ("咸阳十二五期间宽带用户最终实际达到了多少？", "outcome"),
     ("咸阳目前有多少宽带用户？", "status"),
     ("十一五那几年咸阳两化融合做到什么程度了？", "status"),  # the years of 十一五, before the plan
+    ("宝鸡基础资源综合服务平台哪年建？", ""),  # 基础 of a name asks no status
     ("宝鸡十二五信息化规划的文号是什么？", ""),
 ])
 def test_time_role(question: str, role: str) -> None:
