@@ -51,6 +51,7 @@ def test_corpus_cities_keep_their_order() -> None:
     ("咸阳目前有多少宽带用户？", "status"),
     ("十一五那几年咸阳两化融合做到什么程度了？", "status"),  # the years of 十一五, before the plan
     ("宝鸡基础资源综合服务平台哪年建？", ""),  # 基础 of a name asks no status
+    ("宝鸡信息服务业这几年势头咋样？", "status"),  # the recent past
     ("宝鸡十二五信息化规划的文号是什么？", ""),
 ])
 def test_time_role(question: str, role: str) -> None:
