@@ -64,14 +64,16 @@ def _own_subjects(question: str, segments: list[tuple[str, int, int]]) -> list[s
     return [part + tail for part in parts]
 
 
-def _own_clauses(question: str, cities: list[str]) -> list[str] | None:
+def _own_clauses(question: str, cities: list[str], topic_first: bool = False) -> list[str] | None:
     """Each side's own clause when every place asks in a clause of its own ("…里，咸阳以什么
     为核心，宝鸡以什么为中心？"): the clauses before the first place's, then its own; else None."""
-    clauses = [c for c in re.split(r"(?<=[，,；;])", question) if c.strip()]
+    clauses = [c for c in re.split(r"(?<=[，,；;？?])", question) if c.strip()]
     owner = [[n for n in cities if n in c] for c in clauses]
     if any(sum(n in names for names in owner) != 1 for n in cities) or any(len(names) > 1 for names in owner):
         return None
     first = next(k for k, names in enumerate(owner) if names)
+    if topic_first and first == 0:
+        return None  # "咸阳2010年宽带用户有多少，2015年的目标是多少？": the later clause leans on the first
     if any(not names for names in owner[first:]) or not all(ASKING.search(clauses[k]) for k in range(first, len(clauses))):
         return None
     shared = "".join(clauses[:first])
@@ -105,7 +107,10 @@ def place_sides(question: str, cities: list[str], years: tuple[int, ...]) -> lis
 def time_sides(question: str, facts: QueryFacts, city: str | None) -> list[Side]:
     """One side per year (or per plan period besides a year) of a one-place question."""
     marks = [str(y) for y in facts.years]
-    marks += [p for p in facts.periods if not any(PERIODS[p][0] <= y <= PERIODS[p][1] for y in facts.years)]
+    marks += [p for p in facts.periods if _apart(p, question, facts.years)]
+    clauses = _own_clauses(question, marks, topic_first=True)
+    if clauses is not None:  # "门户网站，07年咸阳干了啥，十二五规划又要咋弄？": each time asks in its own clause
+        return [Side(f"{m}年" if m.isdigit() else f"“{m}”", sub, city) for m, sub in zip(marks, clauses)]
     sides = []
     for mark in marks:
         sub = question
@@ -130,6 +135,15 @@ def _both(question: str, cities: tuple[str, ...]) -> list[Side]:
     return [Side(city, question[:found.start()] + city + question[found.end():], city) for city in cities]
 
 
+def _apart(period: str, question: str, years: tuple[int, ...]) -> bool:
+    """A period is a time of its own beside the years asked: none of them falls in it, or it is
+    said as its end ("十一五末" is 2010, apart from 2007)."""
+    first, last = PERIODS[period]
+    if re.search(rf"{period}[”\"]?(?:末|期末)", question):
+        return last not in years
+    return not any(first <= y <= last for y in years)
+
+
 def split_sides(question: str, facts: QueryFacts, cities: tuple[str, ...]) -> list[Side]:
     """The sides of a question; a single side (label '') when it compares nothing."""
     named = [p for p in facts.places if p in cities]
@@ -138,7 +152,7 @@ def split_sides(question: str, facts: QueryFacts, cities: tuple[str, ...]) -> li
     if len(named) >= 2:
         return place_sides(question, named, facts.years)
     city = named[0] if named else None
-    periods_apart = [p for p in facts.periods if not any(PERIODS[p][0] <= y <= PERIODS[p][1] for y in facts.years)]
+    periods_apart = [p for p in facts.periods if _apart(p, question, facts.years)]
     several_times = len(facts.years) >= 2 or (facts.years and periods_apart)
     if several_times and not _RANGE.search(question):
         return time_sides(question, facts, city)

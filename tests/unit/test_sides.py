@@ -90,3 +90,20 @@ def test_both_cities_are_the_sides_of_a_question_about_the_two() -> None:
     three = ("咸阳", "宝鸡", "绵阳")
     assert len(split_sides(question, analyse(question, three, scope), three)) == 1
     assert len(split_sides("两级平台怎么建？", analyse("两级平台怎么建？", cities, scope), cities)) == 1
+
+
+def test_each_time_asking_in_its_own_clause_after_a_shared_topic() -> None:
+    from qa.answer.query import Scope, analyse
+    from qa.answer.sides import split_sides
+    cities = ("咸阳", "宝鸡")
+    scope = Scope(cities=cities, plan_windows=((2011, 2015),), review_years=(2007,))
+
+    def sides(question: str) -> list[tuple[str, str]]:
+        return [(s.label, s.question) for s in split_sides(question, analyse(question, cities, scope), cities)]
+    assert sides("市政府门户网站，2007年咸阳干了啥，十二五规划又要咋弄？") == [
+        ("2007年", "市政府门户网站，2007年咸阳干了啥？"), ("“十二五”", "市政府门户网站，十二五规划又要咋弄？")]
+    # the later clause leans on the first for its subject: both keep the whole question
+    assert [q for _, q in sides("咸阳2010年宽带用户有多少，2015年的目标是多少？")] == [
+        "咸阳2010年宽带用户有多少，的目标是多少？", "咸阳宽带用户有多少，2015年的目标是多少？"]
+    # 十一五末 is 2010: a time apart from 2007, though 2007 falls in 十一五
+    assert len(sides("政府信息公开，2007年咸阳啥进展？到十一五末的规划里又在往哪深化？")) == 2
