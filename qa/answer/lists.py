@@ -274,9 +274,11 @@ def run_fit(sentence: str, span: tuple[int, int], kind: str) -> float:
     """How a run of items fits the asked kind: the words after it (:func:`kind_fit`), or
     items that end in the kind's head ("政策库、项目库、人才库" for 哪些资源库)."""
     fit = kind_fit(_said_after(sentence, span), kind)
-    items = [i.removesuffix("的") for i in re.split(r"[、，,；和及与]", sentence[span[0]:span[1]]) if i]
-    if kind and items and 2 * sum(i.endswith(kind[-1]) for i in items) > len(items):
-        fit = max(fit, KIND_FIT)
+    run = sentence[span[0]:span[1]]
+    for pattern in (r"[、，,；和及与]", r"[，,；]"):  # items, or comma clauses that hold their own 、
+        items = [i.removesuffix("的") for i in re.split(pattern, run) if i]
+        if kind and len(items) >= 2 and 2 * sum(i.endswith(kind[-1]) for i in items) > len(items):
+            fit = max(fit, KIND_FIT)
     return fit
 
 
@@ -293,9 +295,30 @@ def _list_span(sentence: str, asked: tuple[str, ...] = (), kind: str = "", lead:
     announced = _ANNOUNCED.search(sentence)
     if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:
         runs.append(announced.span(1))
+    runs += _kind_clauses(sentence, kind)
     return max(runs, key=lambda r: (run_fit(sentence, r, kind) + _asked_after(sentence, r, asked) + _led_by(sentence, r, lead),
                                     r[1] - r[0], -r[0]),
                default=None)
+
+
+def _kind_clauses(sentence: str, kind: str) -> list[tuple[int, int]]:
+    """Three or more comma clauses in a row, each ending in the asked kind ("提供…推广平台，
+    提供技术和产品信息的平台，发布…的平台"): a list of that kind, one clause an item."""
+    if not kind:
+        return []
+    runs, start, count, at = [], -1, 0, 0
+    for clause in re.split(r"(?<=[，,；;。])", sentence):
+        body = clause.rstrip("，,；;。")
+        if body.endswith(kind) and len(body) > len(kind):
+            start, count = (at if count == 0 else start), count + 1
+        else:
+            if count >= 3:
+                runs.append((start, at - 1))
+            count = 0
+        at += len(clause)
+    if count >= 3:
+        runs.append((start, len(sentence.rstrip("，,；;。"))))
+    return runs
 
 
 def _asked_after(sentence: str, span: tuple[int, int], asked: tuple[str, ...]) -> float:

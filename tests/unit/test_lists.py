@@ -157,3 +157,13 @@ def test_a_part_of_a_whole_said_first_is_the_asked_kind() -> None:
     from qa.answer.lists import asked_kind
     assert asked_kind("2007年综述是从哪几个方面总结当年进展的？") == "方面"
     assert asked_kind("规划要在工业园区建立哪些信息资源库？") == "资源库"  # a kind said whole stays whole
+
+
+def test_comma_clauses_each_ending_in_the_asked_kind_are_a_list() -> None:
+    from qa.answer.lists import _list_span, run_fit
+    sentence = ("将平台建设成为提供产业集群和企业的宣介、展示及推广平台，提供技术和产品信息的平台，"
+                "发布企业采购和技术招标信息的平台，提供技术、商品及产权交易的平台。")
+    span = _list_span(sentence, (), "平台")
+    assert span is not None and sentence[span[0]:span[1]].endswith("产权交易的平台")
+    assert run_fit(sentence, span, "平台") > 0  # each comma clause is an item, its own 、 inside it
+    assert _list_span("提供技术平台，发布信息。", (), "平台") is None  # one clause is no list
