@@ -351,6 +351,8 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
     coverage = lexical_coverage(terms, sentence, view.chunks[quote.chunk].section_path, view.synonyms) * CLAUSE_DISCOUNT
     coverage += run_fit(sentence, span, kind) + _led_by(sentence, span, lead)
     lo, hi = quote.start + span[0], quote.start + span[1]
+    rest = re.match(r"[^，。；,;、“”]{1,8}(?=[，。；,;]|$)", sentence[span[1]:])
+    hi += rest.end() if rest and re.match(r"[\u4e00-\u9fff]", sentence[span[1] - 1]) else 0  # a word cut by the item cap
     return Enumeration("clauses", _fit(coverage, len(items), wanted),
                        (Quote(quote.doc_id, quote.chunk, quote.start, quote.end, lo, hi, quote.score),))
 
@@ -472,7 +474,9 @@ def _lists_of_the_kind(view: AnswerView, chosen: list[Quote], terms: list[tuple[
     for quote in chosen:
         sentence = view.text(quote.doc_id)[quote.start:quote.end]
         span = _list_span(sentence, (), kind)
-        if not kind or (span is not None and run_fit(sentence, span, kind) > 0):
+        # a sentence that lists nothing ("推进农村公共信息服务体系建设。") leaves any list beside it
+        listless = span is None and view.chunks[quote.chunk].kind != "table_row"
+        if not listless and (not kind or (span is not None and run_fit(sentence, span, kind) > 0)):
             continue
         for sid in view.chunk_sentences[quote.chunk]:
             other = view.sentences[sid]
@@ -480,7 +484,9 @@ def _lists_of_the_kind(view: AnswerView, chosen: list[Quote], terms: list[tuple[
                 continue
             text = view.text(quote.doc_id)[other.start:other.end]
             span = _list_span(text, (), kind)
-            if span is not None and run_fit(text, span, kind) > 0:
+            # (beside a listless sentence, a list that says the asked words at least as fully)
+            beside = listless and lexical_coverage(terms, text, "", view.synonyms) >= lexical_coverage(terms, sentence, "", view.synonyms)
+            if span is not None and (run_fit(text, span, kind) > 0 or beside):
                 sibling = replace(quote, start=other.start, end=other.end)
                 found += [e for e in (clause_list(view, sibling, terms, wanted, kind),) if e]
     return found

@@ -167,3 +167,16 @@ def test_comma_clauses_each_ending_in_the_asked_kind_are_a_list() -> None:
     assert span is not None and sentence[span[0]:span[1]].endswith("产权交易的平台")
     assert run_fit(sentence, span, "平台") > 0  # each comma clause is an item, its own 、 inside it
     assert _list_span("提供技术平台，发布信息。", (), "平台") is None  # one clause is no list
+
+
+def test_a_list_beside_a_sentence_that_lists_nothing() -> None:
+    text = ("甲市“十二五”信息化发展规划\n一、农业领域信息化\n"
+            "推进农村公共信息服务体系建设。"
+            "整合各种资源，构建服务于农业生产、村务公开、财务管理、医疗卫生和教育等的农村公共信息服务体系，推进信息化管理。")
+    view = make_view(text)
+    first = view.sentences[0]
+    heading = Quote(first.doc_id, first.chunk, first.start, first.end, -1, -1, 1.0)
+    terms = [("农村", 1.0), ("公共", 1.0), ("信息", 0.5), ("服务", 0.5), ("体系", 1.0)]
+    best = best_list(view, [], terms, "甲市的农村公共信息服务体系要服务哪些方面？", [heading])
+    key = view.text(best.quotes[0].doc_id)[best.quotes[0].key_start:best.quotes[0].key_end] if best else ""
+    assert "村务公开" in key and key.endswith("农村公共信息服务体系")  # the last item's word is not cut
