@@ -78,6 +78,7 @@ def test_a_year_decides_before_wording() -> None:
     ("这个平台的名称是什么？", "what"),
     ("十一五那几年两化融合做到什么程度了？", "what"),  # 那几年 is a stretch of time, no count asked
     ("这几年建了几个平台？", "number"),
+    ("宝鸡和咸阳谁的宽带目标更高？", "number"),  # a comparison of figures, not a who
 ])
 def test_answer_type(question: str, kind: str) -> None:
     assert answer_type(question) == kind
