@@ -304,7 +304,7 @@ def another_indicator(subject: str, attribute: str, terms: list[tuple[str, float
     信息化综合指数) and having one the question lacks (基础设施 of 信息化基础设施指数),
     literally and through the thesaurus."""
     kind = _INDICATOR_KIND.search(subject)
-    if kind is None or not attribute.endswith(kind.group()):
+    if kind is None or not re.sub(r"比[\u4e00-\u9fff]{0,2}$", "", attribute).endswith(kind.group()):  # (信息化综合指数|比高)
         return False
     folded = subject.lower()
     if all(len(t) < 2 or _holds(folded, t, corpus) for t, _ in terms):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.answer.query import ASKING, QueryFacts
+from qa.answer.query import ASKING, FRAME_WORDS, QueryFacts, attribute_of
+from qa.index.segment import word_tag, words
 from qa.ingest.documents import PERIODS
 
 _RANGE = re.compile(r"\d{4}\s*年?\s*[-—~至]\s*\d{4}")  # "2011-2015年" is one period; "从2007年到2010年" compares two years
@@ -64,6 +65,11 @@ def _own_subjects(question: str, segments: list[tuple[str, int, int]]) -> list[s
     return [part + tail for part in parts]
 
 
+def _names_something(clause: str) -> bool:
+    """The clause names a thing of its own (a word of two characters beyond time and asking)."""
+    return any(len(w) >= 2 and w not in FRAME_WORDS and word_tag(w) for w in words(attribute_of(clause, (), ())))
+
+
 def _own_clauses(question: str, cities: list[str], topic_first: bool = False) -> list[str] | None:
     """Each side's own clause when every place asks in a clause of its own ("…里，咸阳以什么
     为核心，宝鸡以什么为中心？"): the clauses before the first place's, then its own; else None."""
@@ -72,7 +78,7 @@ def _own_clauses(question: str, cities: list[str], topic_first: bool = False) ->
     if any(sum(n in names for names in owner) != 1 for n in cities) or any(len(names) > 1 for names in owner):
         return None
     first = next(k for k, names in enumerate(owner) if names)
-    if topic_first and first == 0:
+    if topic_first and first == 0 and not all(_names_something(c) for c in clauses):
         return None  # "咸阳2010年宽带用户有多少，2015年的目标是多少？": the later clause leans on the first
     if any(not names for names in owner[first:]) or not all(ASKING.search(clauses[k]) for k in range(first, len(clauses))):
         return None

@@ -570,3 +570,12 @@ def test_a_follow_up_asking_two_cells_answers_both(pipe, verbatim) -> None:
     line = headline(response.answer)
     assert "工信局" in line and "2012" in line and "基础资源综合服务平台" in response.answer, response.answer
     verbatim(pipe, response)
+
+
+def test_a_comparison_after_the_indicator_keeps_the_sibling_check(pipe, verbatim) -> None:
+    # "…综合指数要比2010年高多少": the 2010 side once quoted 信息化基础设施指数's sentence
+    response = ask(pipe, "咸阳2015年信息化综合指数要比2010年高多少？")
+    rows = {row.side: row for row in response.comparison}
+    assert "0.817" in rows["2015年"].value, response.answer
+    assert not rows["2010年"].answered or "基础设施指数" not in rows["2010年"].quote, response.answer
+    verbatim(pipe, response)

@@ -107,3 +107,15 @@ def test_each_time_asking_in_its_own_clause_after_a_shared_topic() -> None:
         "咸阳2010年宽带用户有多少，的目标是多少？", "咸阳宽带用户有多少，2015年的目标是多少？"]
     # 十一五末 is 2010: a time apart from 2007, though 2007 falls in 十一五
     assert len(sides("政府信息公开，2007年咸阳啥进展？到十一五末的规划里又在往哪深化？")) == 2
+
+
+def test_two_times_each_naming_its_own_subject_in_its_own_clause() -> None:
+    from qa.answer.query import Scope, analyse
+    from qa.answer.sides import split_sides
+    cities = ("咸阳", "宝鸡")
+    scope = Scope(cities=cities, plan_windows=((2011, 2015),), review_years=(2007,))
+    question = "2007年咸阳预计电子工业产值是多少？十二五规划定的2015年规模以上电子信息工业产值又是多少？"
+    assert [s.question for s in split_sides(question, analyse(question, cities, scope), cities)] == [
+        "2007年咸阳预计电子工业产值是多少？", "十二五规划定的2015年规模以上电子信息工业产值又是多少？"]
+    lean = "宝鸡信息化综合指数2009年是多少，2015年末要达到多少？"  # 末要 names nothing
+    assert all("信息化综合指数" in s.question for s in split_sides(lean, analyse(lean, cities, scope), cities))
