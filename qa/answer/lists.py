@@ -400,6 +400,25 @@ def _section_starts(view: AnswerView, hits: list[Hit]) -> list[Hit]:
     return [Hit(i, 0.0, 0.0, 0.0) for i in starts.values()]
 
 
+# What a plan states as a numbered run of sub-headings: its principles, targets, tasks, measures.
+SECTION_ASKED = re.compile(r"原则|目标|任务|措施|举措|思路")
+
+
+def section_parts(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]], question: str) -> Enumeration | None:
+    """"基本原则是什么": the numbered sub-headings of the section whose own heading says all the
+    asked words ("（二）基本原则" -> 统筹规划，分步实施 / 深化应用，融合发展 / …), or None. When the
+    question's words are all the plan's title words ("咸阳十二五信息化发展目标"), the section word
+    itself with the word before it ("发展目标") is what the heading must say."""
+    if not terms:
+        named = re.search(r"[\u4e00-\u9fff]{2}(?:原则|目标|任务|措施|举措|思路)", question)
+        terms = [(named.group()[-4:], 1.0)] if named else []
+    if not terms:
+        return None
+    found = [e for e in heading_lists(view, [*hits[:10], *_section_starts(view, hits)], terms, None)
+             if e.kind == "headings" and e.score >= 1.0]
+    return max(found, key=lambda e: (e.score, len(e.quotes)), default=None)
+
+
 _BOX = re.compile(r"(专栏|附件|附表)\s*([0-9]+|[一二三四五六七八九十]+)")
 
 

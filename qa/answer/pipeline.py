@@ -19,7 +19,7 @@ from qa.answer.aspects import split_aspects
 from qa.answer.expand import QueryExpander
 from qa.answer.followups import ListFollowUps
 from qa.answer.frontmatter import FrontMatter, speaks_of
-from qa.answer.lists import best_list, without_asked_kind
+from qa.answer.lists import SECTION_ASKED, best_list, section_parts, without_asked_kind
 from qa.answer.policy import (
     PROJECTS,
     Corpus,
@@ -293,6 +293,8 @@ class Pipeline:
         result = SideResult(side, facts, decision, hits)
         enumeration = best_list(self.view, of_the_years, self._attribute_terms(focus_facts)[1], focus,
                                 decision.quotes) if facts.wants_list else None
+        if enumeration is None and facts.answer_type in ("what", "how") and SECTION_ASKED.search(focus):
+            enumeration = section_parts(self.view, of_the_years, self._attribute_terms(focus_facts)[1], focus)
         if enumeration is not None:
             result.refusal = (scope_refusal(facts, self.corpus, self._attribute_terms(focus_facts)[0])
                               or self._absent_thing(facts, doc, side.city))

@@ -579,3 +579,14 @@ def test_a_comparison_after_the_indicator_keeps_the_sibling_check(pipe, verbatim
     assert "0.817" in rows["2015年"].value, response.answer
     assert not rows["2010年"].answered or "基础设施指数" not in rows["2010年"].quote, response.answer
     verbatim(pipe, response)
+
+
+@pytest.mark.parametrize("question, first, count", [
+    ("宝鸡信息化建设的基本原则是什么？", "统筹规划，分步实施", 4),
+    ("宝鸡的保障措施是什么？", "加强组织领导", 7),
+    ("咸阳十二五信息化发展目标是什么？", "加强信息化硬件设施建设", 10),
+])
+def test_a_section_asked_whole_is_answered_with_its_numbered_parts(pipe, verbatim, question, first, count) -> None:
+    response = ask(pipe, question)
+    assert len(response.citations) == count and first in response.citations[0].quote, response.answer
+    verbatim(pipe, response)
