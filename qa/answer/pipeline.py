@@ -195,7 +195,10 @@ class Pipeline:
         # A named city already filters the documents; as a keyword it only adds noise.
         tokens = [t for t in tokenize(query) if where is None or t not in self.cities]
         boosts = self.expander.boosts(query, tokens, bridges or {})
-        vector = self.encoder.encode_queries([query])[0] if self.encoder is not None and mode != "bm25" else None
+        # bm25+rescore searches with words alone; the query's vector only rescores sentences, so it
+        # is embedded after the search, in one batch with the sentence run's text when that is needed
+        late = mode == "bm25+rescore" and self.encoder is not None
+        vector = self.encoder.encode_queries([query])[0] if self.encoder is not None and mode != "bm25" and not late else None
         timings["embed"] = timings.get("embed", 0.0) + (time.perf_counter() - t0) * 1000
         stage: dict[str, float] = {}
         hits = search(self.store, [*tokens, *boosts], vector, mode=mode, dense_weight=self.settings.dense_weight,
@@ -203,9 +206,37 @@ class Pipeline:
                       timings=stage, boosts=boosts)
         for name, value in stage.items():
             timings[name] = timings.get(name, 0.0) + value
-        if rescue and mode in RESCORE_MODES and self.encoder is not None and self.settings.lexical_gate > 0:
-            hits = self._rescue_weak(query, tokens, hits, where, timings)
+        weak = rescue and mode in RESCORE_MODES and self.encoder is not None and self.settings.lexical_gate > 0 \
+            and self._words_barely_match(tokens, hits)
+        t0 = time.perf_counter()
+        expanded = " ".join([self._dense_text(query), *expansions(query, self.view.synonyms)]) if weak else ""
+        texts = ([query] if late else []) + ([expanded] if weak else [])
+        vectors = self.encoder.encode_queries(texts) if texts else None
+        timings["embed"] = timings.get("embed", 0.0) + (time.perf_counter() - t0) * 1000
+        if late:
+            vector = vectors[0]
+        if weak:
+            hits = self._fuse_sentence_run(vectors[-1], hits, where, timings)
         return hits, vector, tokens
+
+    def _words_barely_match(self, tokens: list[str], hits: list[Hit]) -> bool:
+        """The question's own words barely match (everyday words the plans do not use): a
+        sentence-level dense run then joins BM25's (where words match, it only dilutes them)."""
+        mass = sum(self.index.bm25.term_idf(t) for t in set(tokens))
+        return lexical_strength(hits, mass) < self.settings.lexical_gate
+
+    def _fuse_sentence_run(self, vector: np.ndarray, hits: list[Hit], where: Where | None,
+                           timings: dict[str, float]) -> list[Hit]:
+        """Fuse a sentence-level dense run of the question and its thesaurus equivalents
+        (``vector``) into BM25's hits."""
+        t0 = time.perf_counter()
+        allowed = None
+        if where is not None:
+            allowed = np.isin(self._sentence_docs, self._doc_ids(where.doc_id, where.city))
+        dense = sentence_run(self.view.sentence_vectors, self._sentence_chunks, allowed, vector, self.settings.candidates)
+        fused = rescue_weak(hits, dense, self.settings.sentence_weight, self.settings.rrf_k)
+        timings["sentence_run"] = timings.get("sentence_run", 0.0) + (time.perf_counter() - t0) * 1000
+        return fused
 
     def _dense_text(self, query: str) -> str:
         """The question as the dense model reads it: without its place names. A named city
@@ -214,25 +245,6 @@ class Pipeline:
         for 0.72 of questions with the names, 0.86 without)."""
         text = without_places(query, analyse(query, self.cities, self.scope).places)
         return text.strip() or text
-
-    def _rescue_weak(self, query: str, tokens: list[str], hits: list[Hit], where: Where | None,
-                     timings: dict[str, float]) -> list[Hit]:
-        """When the question's own words barely match (everyday words the plans do not use),
-        fuse a sentence-level dense run of the question and its thesaurus equivalents into
-        BM25's; where the words match, BM25 stays alone (a dense run only dilutes it there)."""
-        mass = sum(self.index.bm25.term_idf(t) for t in set(tokens))
-        if lexical_strength(hits, mass) >= self.settings.lexical_gate:
-            return hits
-        t0 = time.perf_counter()
-        expanded = " ".join([self._dense_text(query), *expansions(query, self.view.synonyms)])
-        vector = self.encoder.encode_queries([expanded])[0]
-        allowed = None
-        if where is not None:
-            allowed = np.isin(self._sentence_docs, self._doc_ids(where.doc_id, where.city))
-        dense = sentence_run(self.view.sentence_vectors, self._sentence_chunks, allowed, vector, self.settings.candidates)
-        fused = rescue_weak(hits, dense, self.settings.sentence_weight, self.settings.rrf_k)
-        timings["sentence_run"] = timings.get("sentence_run", 0.0) + (time.perf_counter() - t0) * 1000
-        return fused
 
     def _terms(self, tokens: list[str], focus: str) -> list[tuple[str, float]]:
         """Query terms for sentence matching, weighted by idf; context words from an
