@@ -414,9 +414,18 @@ def section_parts(view: AnswerView, hits: list[Hit], terms: list[tuple[str, floa
         terms = [(named.group()[-4:], 1.0)] if named else []
     if not terms:
         return None
+    asked = SECTION_ASKED.search(question)
     found = [e for e in heading_lists(view, [*hits[:10], *_section_starts(view, hits)], terms, None)
-             if e.kind == "headings" and e.score >= 1.0]
+             if e.kind == "headings" and e.score >= 1.0 and asked and asked.group() in _parent_title(view, e.quotes[0])]
     return max(found, key=lambda e: (e.score, len(e.quotes)), default=None)
+
+
+def _parent_title(view: AnswerView, heading: Quote) -> str:
+    """The heading a listed heading stands under ("（二）基本原则" above "1.统筹规划，分步实施")."""
+    section = view.chunks[heading.chunk].section
+    title = view.text(heading.doc_id)[heading.start:heading.end]
+    at = next((k for k, h in enumerate(section) if h == title), 0)
+    return section[at - 1] if at > 0 else view.documents[heading.doc_id].title
 
 
 _BOX = re.compile(r"(专栏|附件|附表)\s*([0-9]+|[一二三四五六七八九十]+)")
