@@ -410,7 +410,7 @@ def section_parts(view: AnswerView, hits: list[Hit], terms: list[tuple[str, floa
     question's words are all the plan's title words ("咸阳十二五信息化发展目标"), the section word
     itself with the word before it ("发展目标") is what the heading must say."""
     if not terms:
-        named = re.search(r"[\u4e00-\u9fff]{2}(?:原则|目标|任务|措施|举措|思路)", question)
+        named = re.search(rf"[\u4e00-\u9fff]{{2}}(?:{SECTION_ASKED.pattern})", question)
         terms = [(named.group()[-4:], 1.0)] if named else []
     if not terms:
         return None

@@ -83,10 +83,8 @@ _DESCRIBED = frozenset({"程度", "水平", "地步", "阶段", "情况", "状�
 def _named_kind_fit(question: str, text: str) -> float:
     """1 when a sentence names a thing of the asked kind ("…等级保护制度" for 什么保护制度):
     it holds the answer's shape. A degree or a state (什么程度, 啥水平) is described, not named."""
-    match = _WHAT_KIND.search(question)
-    if match is None or match.group(1).startswith("样") or match.group(1) in _DESCRIBED:
-        return 0.0
-    return 1.0 if match.group(1) in text else 0.0
+    kind = _asked_name_kind(question)
+    return 1.0 if kind and kind in text else 0.0
 
 
 def _asked_name_kind(question: str) -> str:
