@@ -10,13 +10,12 @@ import re
 from collections.abc import Callable
 
 from qa.answer.lists import each_row, extreme, extreme_row, item_detail, ordinal
-from qa.answer.query import QueryFacts, Scope, analyse
+from qa.answer.query import ASKS_A_CELL, QueryFacts, Scope, analyse
 from qa.answer.results import SideResult
 from qa.answer.rewrite import is_elliptical, rewrite_with_focus
 from qa.answer.sides import Side, split_sides
 from qa.answer.view import AnswerView
 
-_ASKS_A_CELL = re.compile(r"经费|投资|资金|多少钱|花|谁|单位|部门|负责|实施|哪一?年|何时|什么时候|年度")
 # (side, focus) -> the answered side; the pipeline's own answer step.
 AnswerSide = Callable[[Side, str], SideResult]
 
@@ -37,13 +36,13 @@ class ListFollowUps:
     def _same_item(self, text: str, past: list[str], answer: AnswerSide) -> SideResult | None:
         """"花多少钱？" after "第二个是谁负责？" (and any cell questions between): another cell of
         the same item of the list."""
-        if len(past) < 2 or ordinal(text) is not None or not is_elliptical(text) or not _ASKS_A_CELL.search(text):
+        if len(past) < 2 or ordinal(text) is not None or not is_elliptical(text) or not ASKS_A_CELL.search(text):
             return None
         for k in range(len(past) - 1, 0, -1):
             n = ordinal(past[k])
             if n is not None:
                 return self._nth(f"第{n}项{text}", past[:k], answer)
-            if not (is_elliptical(past[k]) and _ASKS_A_CELL.search(past[k])):
+            if not (is_elliptical(past[k]) and ASKS_A_CELL.search(past[k])):
                 return None
         return None
 
@@ -63,7 +62,7 @@ class ListFollowUps:
             return None
         facts, side, listed = found
         # "第三项计划经费多少？": the item's table row, its asked cell the key.
-        cells = each_row(self.view, listed.quotes, f"各{text}") if _ASKS_A_CELL.search(text) else []
+        cells = each_row(self.view, listed.quotes, f"各{text}") if ASKS_A_CELL.search(text) else []
         detail = cells[n - 1] if len(cells) >= n else item_detail(self.view, listed.quotes[n - 1])
         return SideResult(Side(f"第{n}项", text, side.city), facts, listed.decision, listed.hits, quotes=[detail])
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answer.cite import HEADING_MARKER
-from qa.answer.query import FRAME_WORDS
+from qa.answer.query import CELL_PROPERTIES, FRAME_WORDS
 from qa.answer.retrieval import Hit
 from qa.answer.select import Quote, lexical_coverage
 from qa.answer.values import longest_shared
@@ -653,10 +653,7 @@ def each_row(view: AnswerView, items: list[Quote], question: str) -> list[Quote]
 
 def _asked_cell(cells: list, question: str, numeric_fallback: bool = True):
     """The cell a question asks for: by money, unit or year words, else the column it names."""
-    # a time asked wins over 实施 ("哪一年实施" asks the 实施年度, not the 实施单位)
-    wanted = [(r"投资|经费|钱|资金|花", r"经费|投资|资金|金额"), (r"哪一?年|哪几年|何时|什么时候|年度|时间", r"年度|时间|年份"),
-              (r"谁|单位|部门|负责|实施|承担", r"单位|部门")]
-    for asked, header in wanted:
+    for asked, header in CELL_PROPERTIES:
         if re.search(asked, question):
             found = [c for c in cells if re.search(header, c.header)]
             if found:

@@ -36,6 +36,16 @@ _NUMBER_WORDS = re.compile(r"多少|几[个家所项条台户万亿成倍年]?|�
 _NAME_ASKED = re.compile(r"(?:叫|叫做|称为|称作|名为)(?:啥|什么)(?:名字|名称)?[？?。]?$|(?:名字|名称)(?:是|叫)(?:啥|什么)[？?。]?$")
 _MONEY_WORDS = re.compile(r"经费|资金|投资|投入|预算|钱")
 _LIST_WORDS = re.compile(r"哪些|哪几|包括什么|包括哪|包含哪|有哪|列举|都有|几大|哪[一二三四五六七八九十两]+[个项条类方]")
+# The properties a plan gives of a project (an annex table's columns): how a question
+# asks each, and the column headers that hold it. A time asked comes before the holder,
+# so "哪一年实施" asks the 实施年度, not the 实施单位.
+CELL_PROPERTIES: tuple[tuple[str, str], ...] = (
+    (r"投资|经费|钱|资金|花|预算", r"经费|投资|资金|金额|预算"),
+    (r"哪一?年|哪几年|何时|什么时候|年度|时间|年份|期限|周期", r"年度|时间|年份|期限|周期"),
+    (r"谁|单位|部门|机构|负责|实施|承担|牵头", r"单位|部门|机构"),
+)
+ASKS_A_CELL = re.compile("|".join(asked for asked, _ in CELL_PROPERTIES))
+PROPERTY_NAMES = "|".join(header for _, header in CELL_PROPERTIES)
 _WHEN_WORDS = re.compile(r"什么时候|何时|哪一?年|哪几年|哪天|哪一天|几月|日期|时间|时限")
 # "谁定得高", "哪个更多": which side's figure is larger; a comparison of figures, not a who.
 COMPARATIVE = re.compile(r"(?:谁|哪个|哪一个|哪边|哪座城市|哪个城市|哪个市)(?:的|定得|定的|订得|订的|要|会)?"

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import re
 
-from qa.answer.query import QUALIFIER_GROUPS, attribute_of, find_places, find_years
+from qa.answer.query import (
+    PROPERTY_NAMES,
+    QUALIFIER_GROUPS,
+    attribute_of,
+    find_places,
+    find_years,
+)
 
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|同样地?|以及|和|跟|对于|至于)[，,\s]*")
 _TAIL = re.compile(r"(?:的情况|情况|的呢|呢|怎么样|如何|又是多少|又如何|的)?[？?！!。.\s]*$")
@@ -22,12 +28,12 @@ _ELLIPTICAL_MAX = 16
 # A question whose asked thing is this short ("计划经费多少？" asks 经费) and that names
 # no place or year leans on the conversation for its subject.
 _BARE_ATTRIBUTE = 2
-# The properties a plan gives of a project or task (an annex table's columns, a task's
-# aims): a question asking only one of them is about the thing last spoken of.
+# The properties a plan gives of a project or task (query.CELL_PROPERTIES, a task's
+# contents): a question asking only one of them is about the thing last spoken of.
 _PROPERTY_ONLY = re.compile(
     r"(?:附件|专栏\d*|附表|表格?)?(?:"  # where in the document it is asked from adds no subject
     r"(?:计划|预计|总|主要|具体|建设|实施|负责|牵头|承担|责任|承建|主管|资金)?"
-    r"(?:单位|部门|机构|年度|年份|时间|周期|期限|经费|投资|资金|预算|金额)|(?:建设|主要|具体)内容"
+    rf"(?:{PROPERTY_NAMES})|(?:建设|主要|具体)内容"
     r"|负责|牵头|承担|实施|承建|建|建设)+"
 )
 

@@ -9,7 +9,7 @@ from qa.answer.rewrite import is_elliptical, rewrite, rewrite_with_focus
 @pytest.mark.parametrize("question", ["那宝鸡呢？", "农村呢？", "其中首期投了多少？", "这个项目计划经费是多少？",
                                       "宝鸡呢？由哪个部门牵头？", "计划经费多少？", "哪一年实施？", "第二项具体指什么？",
                                       "负责单位是谁？", "建设内容是什么？",
-                                      "附件里谁负责？", "哪年建？"])  # a property of something unnamed
+                                      "附件里谁负责？", "哪年建？", "责任机构是哪个？"])  # a property of something unnamed
 def test_elliptical(question: str) -> None:
     assert is_elliptical(question)
 
