@@ -223,7 +223,7 @@ def time_role(question: str, years: tuple[int, ...], periods: tuple[str, ...], s
     plan_years = {y for first, last in scope.plan_windows for y in range(first, last + 1)}
     first_plan = min((first for first, _ in scope.plan_windows), default=None)
     # "十二五末/期间" is a time; "十二五规划" only names the plan.
-    as_time = [p for p in periods if re.search(rf"{p}[”\"]?(?:末|期末|末期|期间|时期|结束|以来|中期|初|[这那]几年)", question)]
+    as_time = [p for p in periods if re.search(rf"{p}[”\"]?(?:末|期末|末期|期间|时期|结束|以来|中期|初|{DEICTIC_YEARS.pattern})", question)]
     asked = list(years) + [PERIODS[p][1] for p in as_time if p in PERIODS]
     if _OUTCOME.search(question) and not any(y in scope.review_years for y in years):
         return "outcome"
