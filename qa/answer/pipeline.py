@@ -537,11 +537,7 @@ class Pipeline:
         setting = "".join([*facts.places, *(f"{y}年" for y in facts.years), *facts.periods])
         aspects = split_aspects(standalone, facts.answer_type, facts.places, setting) if standalone == text else []
         if not aspects and focus != standalone and "；" in standalone:
-            # a follow-up asking two things of what came before ("附件里谁负责，哪年建？"): each in that setting
-            context = standalone.rsplit("；", 1)[0] + "；"
-            return [self._answer_side(replace(sides[0], label=a.label, question=context + a.question), a.question, doc,
-                                      timings, mode) for a in split_aspects(focus, analyse(focus, self.cities, self.scope).answer_type)] \
-                or [self._answer_side(sides[0], focus, doc, timings, mode)]
+            return self._aspects_in_setting(sides[0], standalone, focus, doc, timings, mode)
         if not aspects and sides[0].city is None and doc is None and facts.answer_type == "number" \
                 and not facts.places and len(self.cities) > 1:
             return self._each_city(sides[0], focus, timings, mode)
@@ -549,6 +545,16 @@ class Pipeline:
             return [self._answer_side(sides[0], focus, doc, timings, mode)]
         return [self._answer_side(replace(sides[0], label=a.label, question=standalone if a.whole else a.question, asks=a.question),
                                   a.question, doc, timings, mode) for a in aspects]
+
+    def _aspects_in_setting(self, side: Side, standalone: str, focus: str, doc: str | None,
+                            timings: dict[str, float], mode: str | None) -> list[SideResult]:
+        """A follow-up asking two things of what came before ("附件里谁负责，哪年建？"): each
+        in the previous question's setting. The follow-up's own words are analysed, since the
+        rewritten question's facts describe the setting, not what is asked now."""
+        context = standalone.rsplit("；", 1)[0] + "；"
+        asked = split_aspects(focus, analyse(focus, self.cities, self.scope).answer_type)
+        return [self._answer_side(replace(side, label=a.label, question=context + a.question), a.question, doc, timings, mode)
+                for a in asked] or [self._answer_side(side, focus, doc, timings, mode)]
 
     def _each_city(self, side: Side, focus: str, timings: dict[str, float], mode: str | None) -> list[SideResult]:
         """A figure asked without a place, of documents of several cities ("宽带用户目标是多少？"):
