@@ -16,15 +16,15 @@ from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
 from qa.answer.select import Quote, qualifier_fit
 from qa.answer.thesaurus import load_technologies, thesaurus_words
 from qa.answer.values import (
-    CN_COUNT,
     DOCUMENT_PARTS,
     ORGANISATION,
     level_for_increase,
     longest_shared,
+    says_asked_count,
     unit_conflict,
 )
 from qa.answer.view import AnswerView
-from qa.index.segment import has_word, words
+from qa.index.segment import content_words, has_word, words
 
 REASONS = (
     "not_in_corpus", "other_place", "other_period", "status_only", "target_only",
@@ -365,6 +365,9 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     latin = [w for w in facts_latin(facts) if w.lower() not in evidence.lower()]
     if latin:
         return Refusal("weak_evidence", f"文档中没有关于“{'、'.join(latin)}”的这一项内容。")
+    if facts.answer_type == "what" and chunk.kind != "table_row" and restates(facts.text, doc.text[quote.start:quote.end],
+                                                                               corpus.synonyms):
+        return Refusal("weak_evidence", "文档中找到的句子只是重复了问题的说法，没有给出答案。")
     # A table row's clause is its item with the cell ("企业互联网普及率 · 2015年：100%").
     clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else key_clause(view, quote)
     if _named_by_equivalent(facts, clause, corpus.synonyms):
@@ -400,9 +403,17 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     bare = _LATIN_NAME.sub("", _LIST_MARKER.sub("", quoted))
     for figure in _given_figures(facts.text):
         bare = bare.replace(figure, "")
-    if facts.wants_number and not _HAS_NUMBER.search(bare) and not CN_COUNT.search(value):
+    if facts.wants_number and not _HAS_NUMBER.search(bare) and not says_asked_count(facts.text, value):
         return Refusal("no_value", "文档中找到了相关段落，但没有给出问题所问的具体数字。")
     return None
+
+
+def restates(question: str, quoted: str, synonyms: dict[str, tuple[str, ...]]) -> bool:
+    """Whether a sentence names nothing the question does not ("三是培育壮大信息服务外包产业。"
+    for "培育信息服务外包产业，打算建立哪两样东西？"): each word naming a thing is the
+    question's own or an equivalent of one of its words, so it answers nothing."""
+    named = [w for w in content_words(quoted) if len(w) >= 2]
+    return bool(named) and all(w in question or any(s in question for s in synonyms.get(w, ())) for w in named)
 
 
 def _given_figures(question: str) -> set[str]:

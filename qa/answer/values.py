@@ -239,6 +239,12 @@ _COUNT_ASKED = re.compile(r"几[个大项条类种家级]|多少[个项条类种
 CN_COUNT = re.compile(r"[一二三四五六七八九十两]{1,3}[个大项条类种家级](?:(?!的)[\u4e00-\u9fff]){0,4}")
 
 
+def says_asked_count(question: str, text: str) -> bool:
+    """Whether the text gives, in Chinese numerals, a count the question asks ("几级" ->
+    "三级"); "九大产业集群" is no answer to how much output (产值多少)."""
+    return bool(_COUNT_ASKED.search(question) and CN_COUNT.search(text))
+
+
 def _count_span(region: str, question: str) -> tuple[int, int] | None:
     if not _COUNT_ASKED.search(question):
         return None

@@ -360,3 +360,14 @@ def test_the_figures_own_indicator_may_end_in_value_or_income() -> None:
     view, _ = plan_with(sentence)
     quote = quote_of(sentence, "60亿元", "target", 2015, view)
     assert figure_subject(view, quote) == "信息服务业增加值"  # 增加值 names an indicator as 率/额 do
+
+
+def test_a_sentence_naming_only_the_questions_words_answers_nothing() -> None:
+    from qa.answer.policy import restates
+    question = "宝鸡培育信息服务外包产业，打算建立哪两样东西？"
+    assert restates(question, "三是培育壮大信息服务外包产业。", {})
+    assert not restates(question, "积极建立专业数据备份中心和服务外包公共平台。", {})
+    # an equivalent of a question word is the question's word too
+    assert restates("上网的人多吗？", "网民。", {"网民": ("上网的人",)})
+    # a state (发展) is said, not restated
+    assert not restates("金盾工程建得怎么样？", "金盾工程发展迅速。", {})

@@ -184,3 +184,9 @@ def test_the_holder_of_the_asked_post_is_the_key(text: str, question: str, holde
     from qa.answer.values import post_key
     span = post_key(text, 0, len(text), question)
     assert span is not None and text[span[0]:span[1]] == holder
+
+
+def test_a_count_in_chinese_numerals_answers_only_a_count_asked() -> None:
+    from qa.answer.values import says_asked_count
+    assert says_asked_count("环境自动监控平台覆盖到几级？", "市、县、乡三级")
+    assert not says_asked_count("钛及钛合金产业集群到2015年产值要做到多少？", "围绕宝鸡市“九大产业集群”的发展需求")
