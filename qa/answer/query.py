@@ -179,9 +179,17 @@ def find_years(text: str) -> tuple[int, ...]:
 DEICTIC_YEARS = re.compile(r"[这那前近头后]几年")
 
 
+# "应急办牵头的那个项目" names the project by who leads it: the who is given, not asked.
+_NAMED_AGENT = re.compile(r"(?:由)?[\u4e00-\u9fff]{2,10}?(?:牵头|负责|实施|承担|主管|承办)的(?![是有为])(?=[\u4e00-\u9fff])")
+
+
+def _without_named_agents(question: str) -> str:
+    return _NAMED_AGENT.sub(lambda m: m.group() if re.search(r"谁|哪|什么|啥", m.group()) else "", question)
+
+
 def answer_type(question: str) -> str:
     """What kind of answer the question wants; the most specific cue wins."""
-    question = DEICTIC_YEARS.sub("", question)
+    question = _without_named_agents(DEICTIC_YEARS.sub("", question))
     if _WHERE_WORDS.search(question):
         return "where"
     if COMPARATIVE.search(question):

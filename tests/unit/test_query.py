@@ -80,6 +80,8 @@ def test_a_year_decides_before_wording() -> None:
     ("这个平台的名称是什么？", "what"),
     ("十一五那几年两化融合做到什么程度了？", "what"),  # 那几年 is a stretch of time, no count asked
     ("这几年建了几个平台？", "number"),
+    ("市应急办牵头的那个项目安排了多少万元经费？", "number"),  # the who names the project, it is not asked
+    ("那个工程是哪个单位负责的？", "who"),
     ("宝鸡和咸阳谁的宽带目标更高？", "number"),  # a comparison of figures, not a who
 ])
 def test_answer_type(question: str, kind: str) -> None:
