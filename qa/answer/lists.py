@@ -18,7 +18,7 @@ from qa.answer.retrieval import Hit
 from qa.answer.select import Quote, lexical_coverage
 from qa.answer.values import longest_shared
 from qa.answer.view import AnswerView
-from qa.index.segment import tokenize, words
+from qa.index.segment import is_verb, tokenize, words
 from qa.ingest.documents import PERIODS
 
 _CN_COUNT = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
@@ -295,7 +295,7 @@ def _list_span(sentence: str, asked: tuple[str, ...] = (), kind: str = "", lead:
     announced = _ANNOUNCED.search(sentence)
     if announced and len(re.split(r"[、，,；]", announced.group(1))) >= 2:
         runs.append(announced.span(1))
-    runs += _kind_clauses(sentence, kind)
+    runs += _kind_clauses(sentence, kind) + _joined_of_kind(sentence, kind)
     return max(runs, key=lambda r: (run_fit(sentence, r, kind) + _asked_after(sentence, r, asked) + _led_by(sentence, r, lead),
                                     r[1] - r[0], -r[0]),
                default=None)
@@ -318,6 +318,23 @@ def _kind_clauses(sentence: str, kind: str) -> list[tuple[int, int]]:
         at += len(clause)
     if count >= 3:
         runs.append((start, len(sentence.rstrip("，,；;。"))))
+    return runs
+
+
+_JOINS = r"、|和|及|与|以及"
+
+
+def _joined_of_kind(sentence: str, kind: str) -> list[tuple[int, int]]:
+    """Two or more things of the asked kind joined by 和/及/、 ("搭建|核心技术创新平台和公共技术
+    服务支撑平台" for 哪两类技术平台), from after the verb that introduces them."""
+    if not kind:
+        return []
+    item = rf"[^，。；：、“”,;:]{{1,16}}?{re.escape(kind)}"
+    runs = []
+    for found in re.finditer(rf"{item}(?:(?:{_JOINS}){item})+", sentence):
+        head = words(found.group())[0]
+        start = found.start() + (len(head) if is_verb(head) else 0)
+        runs.append((start, found.end()))
     return runs
 
 
@@ -347,6 +364,7 @@ def clause_list(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], 
     if span is None:
         return None
     items = re.split(r"[、，,；]", sentence[span[0]:span[1]])
+    items = items if len(items) > 1 else re.split(_JOINS, sentence[span[0]:span[1]])
     # (its heading counts at half, as for any sentence: "专栏3：电子政务重点工程" says what it lists)
     coverage = lexical_coverage(terms, sentence, view.chunks[quote.chunk].section_path, view.synonyms) * CLAUSE_DISCOUNT
     coverage += run_fit(sentence, span, kind) + _led_by(sentence, span, lead)

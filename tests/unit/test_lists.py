@@ -180,3 +180,13 @@ def test_a_list_beside_a_sentence_that_lists_nothing() -> None:
     best = best_list(view, [], terms, "甲市的农村公共信息服务体系要服务哪些方面？", [heading])
     key = view.text(best.quotes[0].doc_id)[best.quotes[0].key_start:best.quotes[0].key_end] if best else ""
     assert "村务公开" in key and key.endswith("农村公共信息服务体系")  # the last item's word is not cut
+
+
+def test_things_of_the_asked_kind_joined_by_he_are_a_list() -> None:
+    from qa.answer.lists import _list_span
+    sentence = ("围绕宝鸡市“九大产业集群”（汽车及零部件产业集群、钛及钛合金产业集群、机床工具产业集群）的发展需求，"
+                "搭建核心技术创新平台和公共技术服务支撑平台，推进现代集成制造系统平台的广泛应用。")
+    span = _list_span(sentence, ("技术", "平台"), "平台")
+    assert sentence[span[0]:span[1]] == "核心技术创新平台和公共技术服务支撑平台"  # not the clusters, nor the verb 搭建
+    span = _list_span(sentence, ("产业", "集群"), "集群")
+    assert "钛及钛合金产业集群" in sentence[span[0]:span[1]]
