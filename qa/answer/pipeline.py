@@ -465,7 +465,8 @@ class Pipeline:
         # some other indicator's number: no known word to hold the quote to, no answer
         unheld = not terms and focus_facts.wants_number
         if not (unknown and (generic or unheld)) and (not terms or attribute_coverage(
-                terms, quote_evidence(self.view, best), corpus, focus_facts.text) >= self.settings.min_evidence_coverage):
+                _counted_once(terms, self.index.bm25.vocab), quote_evidence(self.view, best), corpus,
+                focus_facts.text) >= self.settings.min_evidence_coverage):
             return self._clause_refusal(terms, best, focus_facts, corpus)
         if unsaid:
             return Refusal("not_in_corpus", f"文档中没有提到“{'、'.join(unsaid)}”。")
@@ -657,3 +658,9 @@ class Pipeline:
                 related.append(passage_out(self.view, best.chunk, best.score, label=related_label(best)))
         chunks = {p.chunk_id for p in related}
         return (related + [p for p in passages if p.chunk_id not in chunks])[:3]
+
+
+def _counted_once(terms: list[tuple[str, float]], vocabulary) -> list[tuple[str, float]]:
+    """The terms a quote must hold: a word the documents never use as a token is carried by
+    its parts among the terms (税务局 by 税务), not counted again at the rarest idf."""
+    return [(t, w) for t, w in terms if t in vocabulary or not any(o != t and o in t for o, _ in terms)]

@@ -173,3 +173,10 @@ def test_the_part_a_question_narrows_to_is_sought() -> None:
     assert focus_fit(question, "依托国际机场，重点发展航空物流、航空服务。", {}) == 0.0
     assert focus_fit("机场物流园要达到什么水平？", "打造西北最强的航空快递服务。", {}) == 0.0  # nothing narrowed
     assert focus_fit("在网上买卖方面呢？", "发展电子商务。", {"网上买卖": ("电子商务",)}) == 1.0
+
+
+def test_a_whole_word_the_documents_never_use_is_carried_by_its_parts() -> None:
+    from qa.answer.pipeline import _counted_once
+    terms = [("税务", 3.9), ("税务局", 5.0), ("国库", 4.2)]
+    assert _counted_once(terms, {"税务": 0, "国库": 1}) == [("税务", 3.9), ("国库", 4.2)]
+    assert _counted_once(terms, {"税务": 0, "税务局": 1, "国库": 2}) == terms  # used whole: kept
