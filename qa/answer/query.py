@@ -232,6 +232,9 @@ def time_role(question: str, years: tuple[int, ...], periods: tuple[str, ...], s
     first_plan = min((first for first, _ in scope.plan_windows), default=None)
     # "十二五末/期间" is a time; "十二五规划" only names the plan.
     as_time = [p for p in periods if re.search(rf"{p}[”\"]?(?:末|期末|末期|期间|时期|结束|以来|中期|初|{DEICTIC_YEARS.pattern})", question)]
+    # a period wholly before the plans ("十一五做到多大比例") is a past time unless it names its plan
+    as_time += [p for p in periods if p not in as_time and p in PERIODS and first_plan is not None and PERIODS[p][1] < first_plan
+                and not re.search(rf"{p}[”\"]?(?:信息化)?(?:规划|计划|纲要)", question)]
     asked = list(years) + [PERIODS[p][1] for p in as_time if p in PERIODS]
     if _OUTCOME.search(question) and not any(y in scope.review_years for y in years):
         return "outcome"

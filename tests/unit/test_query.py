@@ -52,6 +52,8 @@ def test_corpus_cities_keep_their_order() -> None:
     ("十一五那几年咸阳两化融合做到什么程度了？", "status"),  # the years of 十一五, before the plan
     ("十一五前几年宝鸡电子政务怎么样？", "status"),  # any stretch of a period's years is a time
     ("十二五头几年咸阳宽带用户发展多少？", "target"),
+    ("咸阳无纸化办公，十一五做到多大比例的部门？", "status"),  # a period before the plans is a past time
+    ("咸阳十一五规划提出了哪些任务？", ""),  # unless it names its plan
     ("宝鸡基础资源综合服务平台哪年建？", ""),  # 基础 of a name asks no status
     ("宝鸡信息服务业这几年势头咋样？", "status"),  # the recent past
     ("宝鸡十二五信息化规划的文号是什么？", ""),
