@@ -92,22 +92,30 @@ def place_sides(question: str, cities: list[str], years: tuple[int, ...]) -> lis
     clauses = _own_clauses(question, cities)
     if clauses is not None:
         return [Side(name, sub, name) for name, sub in zip(cities, clauses)]
-    segments = _spans(question, cities, own_years=len(years) >= 2)
+    times = [*(str(y) for y in years), *(p for p in PERIODS if p in question)]
+    segments = _spans(question, cities, own_years=len(times) >= 2)
     subjects = _own_subjects(question, segments)
     if subjects is not None:
         return [Side(name, sub, name) for (name, _, _), sub in zip(segments, subjects)]
-    own = {name: [y for y in years if str(y) in question[lo:hi]] for name, lo, hi in segments}
+    own = {name: [t for t in times if t in question[lo:hi]] for name, lo, hi in segments}
     sides = []
     for name, _, _ in segments:
         sub = question
         for other, _, _ in segments:
             if other != name:
                 sub = sub.replace(other, "")
-                for year in own[other]:
-                    if year not in own[name]:
-                        sub = sub.replace(f"{year}年", "").replace(str(year), "")
+                for time in own[other]:
+                    if time not in own[name]:
+                        sub = _without_time(sub, time)
         sides.append(Side(name, sub, name))
     return sides
+
+
+def _without_time(question: str, time: str) -> str:
+    """The question without a year ("2007年", "2007") or a period with its ending ("十一五期间")."""
+    if time.isdigit():
+        return question.replace(f"{time}年", "").replace(time, "")
+    return re.sub(rf"[“\"]?{time}[”\"]?(?:末|期末|期间|时期)?", "", question)
 
 
 def time_sides(question: str, facts: QueryFacts, city: str | None) -> list[Side]:

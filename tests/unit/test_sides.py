@@ -119,3 +119,10 @@ def test_two_times_each_naming_its_own_subject_in_its_own_clause() -> None:
         "2007年咸阳预计电子工业产值是多少？", "十二五规划定的2015年规模以上电子信息工业产值又是多少？"]
     lean = "宝鸡信息化综合指数2009年是多少，2015年末要达到多少？"  # 末要 names nothing
     assert all("信息化综合指数" in s.question for s in split_sides(lean, analyse(lean, cities, scope), cities))
+
+
+def test_a_year_and_a_period_each_stay_with_their_city() -> None:
+    got = sides("村村通电话这事，2007年咸阳和宝鸡十一五期间各做到啥程度了？")
+    assert [city for _, _, city in got] == ["咸阳", "宝鸡"]
+    assert "2007" in got[0][1] and "十一五" not in got[0][1]
+    assert "十一五期间" in got[1][1] and "2007" not in got[1][1]
