@@ -205,9 +205,14 @@ def unnamed_thing_refusal(question: str, evidence: list[str], corpus: Corpus,
     return None
 
 
+_QUOTE_MARKS = re.compile(r"[“”\"‘’'《》]")
+
+
 def _names(text: str, thing: str) -> bool:
     """The text names the thing, or its words together in another order ("重大信息化项目"
-    as "信息化重大项目"): a kind of thing, not one thing's own name."""
+    as "信息化重大项目"): a kind of thing, not one thing's own name. Quotation marks do not
+    part a name ("“数字宝鸡”工程" names 数字宝鸡工程)."""
+    text, thing = _QUOTE_MARKS.sub("", text), _QUOTE_MARKS.sub("", thing)
     if thing in text:
         return True
     parts = words(thing)

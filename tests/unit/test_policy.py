@@ -371,3 +371,10 @@ def test_a_sentence_naming_only_the_questions_words_answers_nothing() -> None:
     assert restates("上网的人多吗？", "网民。", {"网民": ("上网的人",)})
     # a state (发展) is said, not restated
     assert not restates("金盾工程建得怎么样？", "金盾工程发展迅速。", {})
+
+
+def test_quotation_marks_do_not_part_a_name() -> None:
+    from qa.answer.policy import _names
+    assert _names("开展“数字宝鸡”工程，对城市的自然空间进行动态监测", "数字宝鸡工程")
+    assert _names("在“中国咸阳”门户网站开设了9个频道", "“中国咸阳”门户网站")
+    assert not _names("开展“数字咸阳”工程", "数字宝鸡工程")
