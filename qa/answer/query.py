@@ -276,6 +276,12 @@ def without_places(text: str, places: tuple[str, ...], gap: str = "") -> str:
     return text
 
 
+# What a what-question asks to be described, not named (什么程度, 啥水平): the answer says
+# how far or how well, so the word is the question's frame, not the asked thing.
+DESCRIBED = frozenset({"程度", "水平", "地步", "阶段", "情况", "状况", "进展", "效果", "作用", "意义", "样子"})
+_DESCRIBED_ASKED = re.compile(rf"(?:什么|啥|怎样的?|何种)个?(?:{'|'.join(sorted(DESCRIBED))})")
+
+
 def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...]) -> str:
     """The asked thing: the question's words without places, time and question words."""
     text = without_places(question, places, " ")
@@ -284,6 +290,7 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)
     text = COMPARATIVE.sub(" ", text)
     text = re.sub(r"哪(?:些|几|个|一)[个项条类种点]?", " ", text)
+    text = _DESCRIBED_ASKED.sub(" ", text)
     # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.
     # (成 only after 几: "几成" is a share, "多大成交额" asks a 成交额)
     text = re.sub(r"几成|(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名倍]|公里|比例|规模)?", " ", text)

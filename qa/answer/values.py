@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from qa.answer.query import QUALIFIER_GROUPS, QueryFacts, find_years
+from qa.answer.query import DESCRIBED, QUALIFIER_GROUPS, QueryFacts, find_years
 from qa.answer.view import AnswerView
 from qa.index.segment import word_tag, words
 
@@ -77,7 +77,6 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
 _WHAT_KIND = re.compile(r"(?:什么|啥|哪个|哪一个|哪项|哪一项)([\u4e00-\u9fff]{2,8}?)(?=[？?，,。；;！!]|$|呢|吗|了|来|的)")
 
 
-_DESCRIBED = frozenset({"程度", "水平", "地步", "阶段", "情况", "状况", "进展", "效果", "作用", "意义", "样子"})
 
 
 def _named_kind_fit(question: str, text: str) -> float:
@@ -90,7 +89,7 @@ def _named_kind_fit(question: str, text: str) -> float:
 def _asked_name_kind(question: str) -> str:
     """The kind a what-question asks the name of ("保护制度" of 什么保护制度), or ''."""
     match = _WHAT_KIND.search(question)
-    if match is None or match.group(1).startswith("样") or match.group(1) in _DESCRIBED:
+    if match is None or match.group(1).startswith("样") or match.group(1) in DESCRIBED:
         return ""
     return match.group(1)
 

@@ -97,6 +97,9 @@ def test_attribute_drops_place_time_and_question_words() -> None:
     # 几成 asks a share; in 多大成交额 the 成 belongs to 成交额
     assert analyse("宝鸡2015年网上买卖做到多大成交额？", SCOPE.cities, SCOPE).attribute.endswith("成交额")
     assert "成" not in analyse("宝鸡网上审批有几成？", SCOPE.cities, SCOPE).attribute
+    # 什么程度 asks a description: 程度 is no word the answer must say
+    assert analyse("十一五那几年咸阳两化融合做到什么程度了？", SCOPE.cities, SCOPE).attribute == "两化融合"
+    assert "水平" in analyse("咸阳信息化水平指数目标是多少？", SCOPE.cities, SCOPE).attribute
 
 
 def test_qualifiers_and_years() -> None:
