@@ -151,13 +151,14 @@ if (!window.__planqaChat) {
   // chat are re-rendered by separate updates, and one landing after the click would
   // otherwise put the latest answer's sources back over it.
   let pin = null;
-  const latestTurn = () => {
-    const bubbles = document.querySelectorAll('#planqa-chat .ans');
-    return bubbles.length ? token(bubbles[bubbles.length - 1], 't-') : '';
-  };
+  // (while the chat re-renders, its last bubble may for a moment be an older one, or none:
+  // only a turn unknown when the user chose is a newer answer)
+  const turns = () => Array.from(document.querySelectorAll('#planqa-chat .ans'), (b) => token(b, 't-'));
+  const pinned = (turn, n, fold) => ({turn: turn, n: n, known: new Set(turns()), fold: fold});
   const keepPin = () => {
     if (!pin) return;
-    if (pin.latest !== latestTurn()) { pin = null; return; }
+    const all = turns();
+    if (all.length && !pin.known.has(all[all.length - 1])) { pin = null; return; }
     const target = section(pin.turn);
     const card = target && pin.n ? target.querySelector(`.src-card[data-n="${pin.n}"]`) : null;
     if (target && (target.hidden || (card && !card.classList.contains('active')))) showTurn(pin.turn, pin.n, false);
@@ -185,7 +186,7 @@ if (!window.__planqaChat) {
     const cite = event.target.closest('#planqa-chat button.cite-n');
     if (cite) {
       const turn = token(cite, 't-'), n = token(cite, 'n-');
-      pin = {turn: turn, n: n, latest: latestTurn(), fold: narrow()};
+      pin = pinned(turn, n, narrow());
       showTurn(turn, n);
       openFold(cite.closest('.ans'), n);
       return;
@@ -231,7 +232,7 @@ if (!window.__planqaChat) {
     }
     const bubble = event.target.closest('#planqa-chat .ans');
     if (bubble) {  // clicking an answer shows its sources
-      pin = {turn: token(bubble, 't-'), n: '', latest: latestTurn(), fold: false};
+      pin = pinned(token(bubble, 't-'), '', false);
       showTurn(pin.turn, '');
     }
   });

@@ -190,3 +190,10 @@ def test_a_count_in_chinese_numerals_answers_only_a_count_asked() -> None:
     from qa.answer.values import says_asked_count
     assert says_asked_count("环境自动监控平台覆盖到几级？", "市、县、乡三级")
     assert not says_asked_count("钛及钛合金产业集群到2015年产值要做到多少？", "围绕宝鸡市“九大产业集群”的发展需求")
+
+
+def test_a_company_is_an_organisation() -> None:
+    from qa.answer.values import ORGANISATION
+    assert ORGANISATION.search("投资3500万元的陕西康佳电子有限公司高清平板生产线正式开工")
+    assert ORGANISATION.search("彩虹集团液晶玻璃基板生产线开工")
+    assert not ORGANISATION.search("推进农村信息服务体系建设")
