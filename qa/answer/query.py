@@ -81,7 +81,7 @@ QUALIFIER_GROUPS: tuple[tuple[str, ...], ...] = (
 FRAME_WORDS = frozenset(
     "请问 请 一下 多少 是 什么 哪些 哪个 哪几 几 几个 怎么 怎么样 怎样 如何 是否 是不是 有没有 吗 呢 呀 啊 吧 "
     "分别 各 各是 各有 具体 规划 规划里 规划中 文件 里面 里 中 的 了 有 要 在 和 与 及 对 将 把 被 为 "
-    "达到 达 目标 目标值 计划 打算 预计 提出 实际 完成 目前 现在 截至 截止 年底 年末 底 末 期末 期间 时期 "
+    "达到 达 目标 目标值 计划 打算 预计 提出 实际 完成 目前 现在 眼下 眼前 如今 当前 截至 截止 年底 年末 底 末 期末 期间 时期 "
     "规划 计划 十二五 十一五 十三五 信息化规划 到 多 大 哪一年 哪年 哪天 哪一天 什么时候 何时 哪个 哪家 谁 我市 全市 市 年 我 你 这个 那个 这 那 其 它 该 上述 情况 方面 内容 一共 总共 共 已经 已 以后 以前 之后 之前 以来 当时 那时 届时 时候 "
     # what the plan says (说, 提到), the kind of answer (叫什么名字), where in the text (文末), wishes (希望, 想让) and the end of a period
     "进展 进度 说 讲 提到 提及 写 写到 写道 名字 名称 叫 叫做 叫啥 啥 称为 做到 一年 每年 文末 文中 正文 文后 末尾 结尾 希望 想 想要 想让 能 能够 都 结束 结束时 时 还是 或者 或是".split()
@@ -279,7 +279,11 @@ def without_places(text: str, places: tuple[str, ...], gap: str = "") -> str:
 # What a what-question asks to be described, not named (什么程度, 啥水平): the answer says
 # how far or how well, so the word is the question's frame, not the asked thing.
 DESCRIBED = frozenset({"程度", "水平", "地步", "阶段", "情况", "状况", "进展", "效果", "作用", "意义", "样子"})
-_DESCRIBED_ASKED = re.compile(rf"(?:什么|啥|怎样的?|何种)个?(?:{'|'.join(sorted(DESCRIBED))})")
+_DESCRIBED_ASKED = re.compile(rf"个?(?:什么|啥|怎样的?|何种)个?(?:{'|'.join(sorted(DESCRIBED))})")
+
+
+# "多不多", "够不够用", "完善不完善": a yes-no question's asking form, not the asked thing.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1")
 
 
 def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...]) -> str:
@@ -291,6 +295,7 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     text = COMPARATIVE.sub(" ", text)
     text = re.sub(r"哪(?:些|几|个|一)[个项条类种点]?", " ", text)
     text = _DESCRIBED_ASKED.sub(" ", text)
+    text = _A_NOT_A.sub(" ", text)
     # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.
     # (成 only after 几: "几成" is a share, "多大成交额" asks a 成交额)
     text = re.sub(r"几成|(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名倍]|公里|比例|规模)?", " ", text)

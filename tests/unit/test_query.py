@@ -100,6 +100,9 @@ def test_attribute_drops_place_time_and_question_words() -> None:
     # 什么程度 asks a description: 程度 is no word the answer must say
     assert analyse("十一五那几年咸阳两化融合做到什么程度了？", SCOPE.cities, SCOPE).attribute == "两化融合"
     assert "水平" in analyse("咸阳信息化水平指数目标是多少？", SCOPE.cities, SCOPE).attribute
+    assert analyse("咸阳农村现在是个啥水平？", SCOPE.cities, SCOPE).attribute == "农村"
+    # 多不多, 够不够 only ask yes or no
+    assert analyse("眼下咸阳企业网上交易多不多？", SCOPE.cities, SCOPE).attribute == "企业网上交易"
 
 
 def test_qualifiers_and_years() -> None:
