@@ -203,6 +203,8 @@ def answer_type(question: str) -> str:
         return "who"  # "由哪些部门来实施" asks who, though it says 哪些
     if re.search(r"哪几年|哪一?年(?!度的)", question) and not re.search(r"哪些(?!年)", question):
         return "when"  # "哪几年实施" asks when, though it says 哪几
+    if re.search(r"哪几级|哪[一二三四五两]级", question):
+        return "number"  # levels are told as a count of them ("市县两级", "市、县、乡三级")
     if _LIST_WORDS.search(question) or ITEM_COUNT.search(question):
         return "list"  # "发展目标有几条？" is answered by counting the listed items
     if _WHEN_WORDS.search(question):

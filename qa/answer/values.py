@@ -258,7 +258,14 @@ def _count_span(region: str, question: str) -> tuple[int, int] | None:
 
 
 def _listed_before(text: str) -> str:
-    """The run of short 、-separated words the text ends with ("市、县、乡"), or ""."""
+    """The run of short 、-separated words the text ends with ("市、县、乡"), or the
+    administrative levels it ends with run together ("市县" of 市县两级), or ""."""
+    tokens = words(text[-12:])
+    levels = ""
+    while tokens and re.fullmatch(r"[省市县区乡镇村]+", tokens[-1]):
+        levels = tokens.pop() + levels
+    if len(levels) >= 2:
+        return levels
     tokens = words(text[-24:])
     run: list[str] = []
     while len(tokens) >= 1 and len(tokens[-1]) <= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", tokens[-1]):

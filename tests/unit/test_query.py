@@ -84,6 +84,7 @@ def test_a_year_decides_before_wording() -> None:
     ("这几年建了几个平台？", "number"),
     ("市应急办牵头的那个项目安排了多少万元经费？", "number"),  # the who names the project, it is not asked
     ("那个工程是哪个单位负责的？", "who"),
+    ("工业经济运行监测网建到了哪几级？", "number"),  # levels are answered as a count: 市县两级
     ("宝鸡和咸阳谁的宽带目标更高？", "number"),  # a comparison of figures, not a who
 ])
 def test_answer_type(question: str, kind: str) -> None:

@@ -197,3 +197,13 @@ def test_a_company_is_an_organisation() -> None:
     assert ORGANISATION.search("投资3500万元的陕西康佳电子有限公司高清平板生产线正式开工")
     assert ORGANISATION.search("彩虹集团液晶玻璃基板生产线开工")
     assert not ORGANISATION.search("推进农村信息服务体系建设")
+
+
+def test_levels_run_together_before_their_count_belong_to_it() -> None:
+    from qa.answer.values import _count_span
+    region = "工业系统建立了市县两级工业经济运行监测网"
+    lo, hi = _count_span(region, "监测网建到了哪几级？")
+    assert region[lo:hi].startswith("市县两级")
+    region = "建成市、县、乡三级网络"
+    lo, hi = _count_span(region, "覆盖到几级？")
+    assert region[lo:hi].startswith("市、县、乡三级")
