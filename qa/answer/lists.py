@@ -40,7 +40,7 @@ HEADING_LOOKBACK = 300  # characters before a section's first chunk where its he
 class Enumeration:
     """A candidate list: where it comes from, its score and one quote per item."""
 
-    kind: str  # "headings", "rows" or "clauses"
+    kind: str  # "headings", "rows", "points" or "clauses"
     score: float
     quotes: tuple[Quote, ...]
 
@@ -177,6 +177,35 @@ def introduced_list(view: AnswerView, quote: Quote, wanted: int | None) -> Enume
     if len(heads) < MIN_ITEMS:
         return None
     return Enumeration("headings", _fit(1.0, len(heads), wanted), tuple(heads))
+
+
+# "一是…。二是…。三是…": a passage's points counted in words, each at a sentence's or clause's start.
+_ORDINAL_POINT = re.compile(r"(?:(?<=[。；：:\n])|^)\s*([一二三四五六七八九十])是")
+
+
+def ordinal_points(view: AnswerView, quote: Quote, terms: list[tuple[str, float]], wanted: int | None) -> Enumeration | None:
+    """The points of the chosen sentence's passage counted 一是, 二是, 三是 ("主要表现在以下几点：
+    一是…融合程度不高，…。二是…"), each point's first clause an item."""
+    chunk = view.chunks[quote.chunk]
+    text = view.text(quote.doc_id)
+    body = text[chunk.start:chunk.end]
+    run = []
+    for found in _ORDINAL_POINT.finditer(body):
+        if _CN_COUNT.get(found.group(1)) == len(run) + 1:
+            run.append(found)
+    if len(run) < MIN_ITEMS:
+        return None
+    quotes = []
+    for k, point in enumerate(run):
+        lo = chunk.start + point.start(1)
+        stop = run[k + 1].start(1) if k + 1 < len(run) else len(body)
+        end = re.search(r"[。；;]", body[point.end():stop])
+        hi = chunk.start + (point.end() + end.end() if end else stop)
+        clause = re.search(r"[，。；,;]", body[point.end():stop])
+        key_hi = chunk.start + (point.end() + clause.start() if clause else stop)
+        quotes.append(Quote(quote.doc_id, quote.chunk, lo, hi, chunk.start + point.end(), key_hi, quote.score))
+    coverage = lexical_coverage(terms, body[:run[0].start()], chunk.section_path, view.synonyms)
+    return Enumeration("points", _fit(coverage, len(quotes), wanted), tuple(quotes))
 
 
 def _under(view: AnswerView, doc_id: str, parent: tuple[str, ...], coverage: float, wanted: int | None) -> list[Enumeration]:
@@ -475,7 +504,7 @@ def best_list(view: AnswerView, hits: list[Hit], terms: list[tuple[str, float]],
     candidates = heading_lists(view, [*hits[:10], *_section_starts(view, hits)], terms, wanted)
     candidates += heading_runs(view, hits[:10], terms, wanted)
     for quote in chosen:
-        candidates.extend(e for e in (introduced_list(view, quote, wanted),
+        candidates.extend(e for e in (introduced_list(view, quote, wanted), ordinal_points(view, quote, terms, wanted),
                                       clause_list(view, quote, terms, wanted, kind, asked_lead(question))) if e)
     candidates += _lists_of_the_kind(view, chosen, terms, wanted, kind)
     candidates += _document_parts(view, question, kind, wanted)

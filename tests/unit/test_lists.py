@@ -190,3 +190,10 @@ def test_things_of_the_asked_kind_joined_by_he_are_a_list() -> None:
     assert sentence[span[0]:span[1]] == "核心技术创新平台和公共技术服务支撑平台"  # not the clusters, nor the verb 搭建
     span = _list_span(sentence, ("产业", "集群"), "集群")
     assert "钛及钛合金产业集群" in sentence[span[0]:span[1]]
+
+
+def test_points_counted_yi_shi_er_shi_are_a_list() -> None:
+    from qa.answer.lists import _ORDINAL_POINT
+    body = "4、普及率有待提高。主要表现在以下几点：一是融合程度不高，应用不多。二是数据共享未能有效开展，功能较少。三是农村信息化亟待提高，相对滞后。"
+    assert [m.group(1) for m in _ORDINAL_POINT.finditer(body)] == ["一", "二", "三"]
+    assert not list(_ORDINAL_POINT.finditer("统一是基础"))  # 一是 inside a word is no point
