@@ -238,7 +238,9 @@ def time_role(question: str, years: tuple[int, ...], periods: tuple[str, ...], s
     as_time += [p for p in periods if p not in as_time and p in PERIODS and first_plan is not None and PERIODS[p][1] < first_plan
                 and not re.search(rf"{p}[”\"]?(?:信息化)?(?:规划|计划|纲要)", question)]
     asked = list(years) + [PERIODS[p][1] for p in as_time if p in PERIODS]
-    if _OUTCOME.search(question) and not any(y in scope.review_years for y in years):
+    # "09年的实际数" is a past status; "实际完成了多少" of a plan's years asks an outcome
+    if _OUTCOME.search(question) and not any(y in scope.review_years or (first_plan is not None and y < first_plan)
+                                             for y in years):
         return "outcome"
     for year in asked:
         if year in scope.review_years:
