@@ -610,7 +610,8 @@ def item_detail(view: AnswerView, item: Quote) -> Quote:
         sentence = view.sentences[sid]
         body = text[sentence.start:sentence.end]
         if sentence.start >= item.end and body.strip():
-            return Quote(item.doc_id, item.chunk, sentence.start, sentence.end, -1, -1, item.score)
+            # from the heading on, so the item's name is read with what it says
+            return Quote(item.doc_id, item.chunk, item.start, sentence.end, item.key_start, item.key_end, item.score)
     return Quote(item.doc_id, item.chunk, chunk.start, chunk.end, -1, -1, item.score)
 
 

@@ -51,6 +51,7 @@ from qa.answer.present import (
     related_label,
 )
 from qa.answer.query import (
+    ASKING,
     FRAME_WORDS,
     ITEM_COUNT,
     PERIODS,
@@ -86,7 +87,6 @@ __all__ = ["DocInfo", "Pipeline", "QuestionError", "clean_question"]
 
 MAX_HISTORY = 20
 # A question word of any kind: a follow-up without one asks what the previous question asked.
-_ASKS = re.compile(r"什么|哪|谁|多少|几|如何|怎么|怎样|是否|是不是|有没有|吗")
 
 
 def _counted(question: str, quotes: list[Quote], results: list[SideResult]) -> str:
@@ -276,7 +276,7 @@ class Pipeline:
         if focus != side.question:
             # A follow-up's own words say what it asks; the setting gives place and time,
             # and the kind of answer when the follow-up asks nothing itself ("那X呢？").
-            kind = facts if focus_facts.answer_type == "what" and not _ASKS.search(focus) else focus_facts
+            kind = facts if focus_facts.answer_type == "what" and not ASKING.search(focus) else focus_facts
             facts = replace(facts, answer_type=kind.answer_type, wants_number=kind.wants_number,
                             wants_list=kind.wants_list, wants_when=kind.wants_when,
                             wants_who=kind.wants_who, attribute=focus_facts.attribute,
@@ -370,7 +370,8 @@ class Pipeline:
         if not names:  # no noun: the verbs and the rest still say what is asked ("投入")
             names = [w for w in words(facts.attribute) if len(w) >= 2 and w not in FRAME_WORDS and w not in self._title_tokens]
         if not names and facts.wants_list:  # "发展目标有几条？": the section asked is named with a frame word (目标)
-            names = [w for w in content_words(facts.text) if len(w) >= 2 and w not in self._title_tokens and w not in facts.places]
+            names = [w for w in content_words(facts.text) if len(w) >= 2 and w not in self._title_tokens and w not in facts.places
+                     and (w not in FRAME_WORDS or SECTION_ASKED.search(w))]
         terms = [(t, self.index.bm25.term_idf(t)) for t in dict.fromkeys(t for w in names for t in tokenize(w))]
         # A thesaurus phrase of the attribute that no name covers ("网上买卖" has no noun) is
         # a name too, held whole (by itself or an equivalent: 电子商务), not word by word.

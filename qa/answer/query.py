@@ -161,7 +161,7 @@ def find_places(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 
 # Words that ask: a clause holding one asks something of its own.
-ASKING = re.compile(r"多少|几|什么|啥|咋|哪|谁|如何|怎么|怎样|是否|是不是|有没有|多大|多长|何时")
+ASKING = re.compile(r"多少|几|什么|啥|咋|哪|谁|如何|怎么|怎样|是否|是不是|有没有|多大|多长|何时|吗")
 
 
 @lru_cache(maxsize=8192)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from qa.answer.query import (
+    ASKING,
     PROPERTY_NAMES,
     QUALIFIER_GROUPS,
     attribute_of,
@@ -142,13 +143,12 @@ def _swap_qualifier(previous: str, core: str) -> str | None:
     return None
 
 
-_ASKING = re.compile(r"什么|哪|谁|多少|几|如何|怎么|怎样|是否|是不是|有没有|吗")
 
 
 def _swap_attribute(previous: str, core: str) -> str | None:
     """"那有线数字电视用户呢？" after "咸阳到2015年宽带用户目标是多少？": the previous question
     about the new indicator, when the follow-up only names one (no question word, place or year)."""
-    if _ASKING.search(core) or find_places(core) or find_years(core):
+    if ASKING.search(core) or find_places(core) or find_years(core):
         return None
     new = attribute_of(core, (), ())
     old = attribute_of(previous, find_places(previous), ())

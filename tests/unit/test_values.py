@@ -207,3 +207,10 @@ def test_levels_run_together_before_their_count_belong_to_it() -> None:
     region = "建成市、县、乡三级网络"
     lo, hi = _count_span(region, "覆盖到几级？")
     assert region[lo:hi].startswith("市、县、乡三级")
+
+
+def test_names_listed_before_deng_and_the_asked_kind_are_the_name() -> None:
+    from qa.answer.values import named_key
+    text = "为企业提供支付平台、安全平台、管理平台等共享资源、降低企业开展商业活动的成本。"
+    lo, hi = named_key(text, 0, len(text), "那它给企业提供啥共享资源？")
+    assert text[lo:hi] == "支付平台、安全平台、管理平台等共享资源"
