@@ -350,11 +350,13 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
 
 # "以什么为核心", "以什么为中心": the answer is what the plan puts between 以 and 为核心.
 _FRAME = re.compile(r"以(?:什么|啥|哪些|哪个)为([\u4e00-\u9fff]{1,3}?)(?:[？?，,。；]|$)")
+_IS_WHAT = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:又|还|则|究竟|到底)?是(?:什么|啥)")
 
 
 def _framed_key(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
-    """The span between 以 and 为X in the sentence, for a question "以什么为X"."""
-    frame = _FRAME.search(question)
+    """The span between 以 and 为X in the sentence, for a question "以什么为X" or "X是什么"
+    ("最终目的又是什么" of "以办事服务为最终目的")."""
+    frame = _FRAME.search(question) or _IS_WHAT.search(question)
     if frame is None:
         return None
     said = re.compile(r"以([^，。；：以]{2,30}?)为" + re.escape(frame.group(1))).search(text, start, end)

@@ -117,7 +117,9 @@ if (!window.__planqaChat) {
     for (const c of el.classList) { if (c.startsWith(prefix)) return c.slice(prefix.length); }
     return '';
   };
-  const section = (turn) => element.querySelector(`section.turn-src[data-turn="${turn}"]`);
+  // the panel is looked up each time: a re-render may mount it anew, leaving the load-time element detached
+  const panel = () => document.getElementById('planqa-sources') || element;
+  const section = (turn) => panel().querySelector(`section.turn-src[data-turn="${turn}"]`);
   const copyText = async (text) => {
     try {
       if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); return true; }
@@ -133,8 +135,8 @@ if (!window.__planqaChat) {
   const showTurn = (turn, n, scroll = true) => {
     const target = section(turn);
     if (!target) return null;
-    element.querySelectorAll('section.turn-src').forEach((s) => { s.hidden = s !== target; });
-    element.querySelectorAll('.src-card.active').forEach((c) => c.classList.remove('active'));
+    panel().querySelectorAll('section.turn-src').forEach((s) => { s.hidden = s !== target; });
+    panel().querySelectorAll('.src-card.active').forEach((c) => c.classList.remove('active'));
     const card = n ? target.querySelector(`.src-card[data-n="${n}"]`) : null;
     if (card) { card.classList.add('active'); if (scroll && !narrow()) card.scrollIntoView({block: 'nearest'}); }
     return target;
@@ -214,12 +216,12 @@ if (!window.__planqaChat) {
     if (copyRef) {
       const turn = copyRef.dataset.turn !== undefined ? copyRef.dataset.turn : token(copyRef, 't-');
       const n = copyRef.dataset.n || token(copyRef, 'n-');
-      const scope = turn ? section(turn) : element;
+      const scope = turn ? section(turn) : panel();
       const card = scope && scope.querySelector(`.src-card[data-n="${n}"]`);
       const box = card && card.querySelector('textarea.ref-out');
       const holder = copyRef.parentElement.querySelector('.copy-status');
       if (!box) { status(holder, '找不到引用文字'); return; }
-      const inPanel = element.contains(copyRef);
+      const inPanel = panel().contains(copyRef);
       if (inPanel) {
         box.hidden = false;
         box.style.height = 'auto';

@@ -49,6 +49,8 @@ def test_corpus_cities_keep_their_order() -> None:
     ("2007年咸阳有线电视用户达到了多少？", "status"),
     ("咸阳十二五期间宽带用户最终实际达到了多少？", "outcome"),
     ("宝鸡2009年移动电话用户的实际数是多少？", "status"),  # the actual figure of a past year is a status
+    ("咸阳十二五期间宽带用户最终达到了多少？", "outcome"),
+    ("宝鸡门户网站一站式服务平台的最终目的是什么？", ""),  # an aim, not an outcome
     ("咸阳目前有多少宽带用户？", "status"),
     ("十一五那几年咸阳两化融合做到什么程度了？", "status"),  # the years of 十一五, before the plan
     ("十一五前几年宝鸡电子政务怎么样？", "status"),  # any stretch of a period's years is a time

@@ -180,3 +180,10 @@ def test_a_whole_word_the_documents_never_use_is_carried_by_its_parts() -> None:
     terms = [("税务", 3.9), ("税务局", 5.0), ("国库", 4.2)]
     assert _counted_once(terms, {"税务": 0, "国库": 1}) == [("税务", 3.9), ("国库", 4.2)]
     assert _counted_once(terms, {"税务": 0, "税务局": 1, "国库": 2}) == terms  # used whole: kept
+
+
+def test_x_shi_shenme_is_read_from_yi_y_wei_x() -> None:
+    from qa.answer.select import _framed_key
+    text = "建成以政府信息公开为基础、以检索查询服务为主要内容、以办事服务为最终目的的一站式服务平台。"
+    lo, hi = _framed_key(text, 0, len(text), "最终目的又是什么？")
+    assert text[lo:hi] == "办事服务"
