@@ -289,11 +289,21 @@ def _candidates(view: AnswerView, hits: list[Hit], facts: QueryFacts, question: 
         # what a plan will do is never in the problems it lists ("信息安全意识薄弱…")
         acting = [c for c in found if not lists_problems(view.chunks[view.sentences[c.sentence].chunk].section)]
         found = acting or found
+    if facts.answer_type == "what" and _FRAME.search(question):
+        # "以啥为重点": only a sentence that frames something as 重点 answers
+        framed = [c for c in found if _framed_key(*_candidate_text(view, c), question) is not None]
+        found = framed or found
     if facts.answer_type in VALUE_REQUIRED and any(c.value_fit > 0 for c in found):
         # A date, a document number or an organisation is the answer itself: a
         # sentence without one cannot answer however well it matches.
         found = [c for c in found if c.value_fit > 0]
     return found
+
+
+def _candidate_text(view: AnswerView, candidate: _Candidate) -> tuple[str, int, int]:
+    """A candidate sentence as (document text, start, end)."""
+    sentence = view.sentences[candidate.sentence]
+    return view.text(sentence.doc_id), sentence.start, sentence.end
 
 
 # "有什么措施", "怎么推进": how a plan will act ("怎么说的" asks what it says).

@@ -187,3 +187,13 @@ def test_x_shi_shenme_is_read_from_yi_y_wei_x() -> None:
     text = "建成以政府信息公开为基础、以检索查询服务为主要内容、以办事服务为最终目的的一站式服务平台。"
     lo, hi = _framed_key(text, 0, len(text), "最终目的又是什么？")
     assert text[lo:hi] == "办事服务"
+
+
+def test_yi_sha_wei_x_needs_a_sentence_that_frames_something_as_x() -> None:
+    from qa.answer.select import _FRAME, _framed_key
+    question = "宝鸡在高耗能行业推节能减排，信息化上以啥为重点？"
+    assert _FRAME.search(question)
+    framing = "以能耗数据实时采集和分析、能源利用综合平衡和调度为重点，促进节能减排目标的实现。"
+    plain = "在有色、冶金等高耗能行业中推广使用数字化、智能化生产设备。"
+    assert _framed_key(framing, 0, len(framing), question) is not None
+    assert _framed_key(plain, 0, len(plain), question) is None
