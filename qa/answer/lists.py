@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answer.cite import HEADING_MARKER
-from qa.answer.query import CELL_PROPERTIES, FRAME_WORDS
+from qa.answer.query import CELL_PROPERTIES, FRAME_WORDS, PLACES
 from qa.answer.retrieval import Hit
 from qa.answer.select import Quote, lexical_coverage
 from qa.answer.values import longest_shared
@@ -411,8 +411,10 @@ def _parts(value: str) -> set[str]:
 
 
 def _names(value: str, cell: str) -> bool:
-    """Whether a cell is the value, or has it as a part or a part's start ("广电" of "广电局")."""
+    """Whether a cell is the value, or has it as a part or a part's start ("广电" of "广电局"),
+    a part's place name aside ("广电" of "宝鸡广电")."""
     parts = _parts(cell)
+    parts |= {p[len(place):] for p in parts for place in PLACES if p.startswith(place) and len(p) > len(place)}
     return value in parts or (not value.isdigit() and any(p.startswith(value) for p in parts))
 
 
@@ -421,7 +423,10 @@ def filtered_rows(view: AnswerView, hits: list[Hit], question: str) -> Enumerati
     whose cell (or one of its 、-separated parts) is exactly a value the question names,
     when the question names the column too ("实施年度", "实施单位")."""
     docs = list(dict.fromkeys(view.chunks[h.chunk].doc_id for h in hits[:5]))
-    values = {w for w in re.findall(r"(?:19|20)\d{2}", question)} | {w for w in words(question) if len(w) >= 2}
+    # (the city a question names scopes the documents, 规划 names them: neither filters a cell, 宝鸡电信 or 市规划局)
+    cities = {d.city for d in view.documents.values() if d.city}
+    values = {w for w in re.findall(r"(?:19|20)\d{2}", question)} | {
+        w for w in words(question) if len(w) >= 2 and w not in cities and w not in FRAME_WORDS}
     for doc_id in docs:
         rows = [i for i in view.doc_chunks[doc_id] if view.chunks[i].kind == "table_row" and len(view.chunks[i].cells) >= 2]
         headers = {c.header for i in rows for c in view.chunks[i].cells[1:] if len(c.header) >= 2}

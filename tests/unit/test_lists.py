@@ -197,3 +197,9 @@ def test_points_counted_yi_shi_er_shi_are_a_list() -> None:
     body = "4、普及率有待提高。主要表现在以下几点：一是融合程度不高，应用不多。二是数据共享未能有效开展，功能较少。三是农村信息化亟待提高，相对滞后。"
     assert [m.group(1) for m in _ORDINAL_POINT.finditer(body)] == ["一", "二", "三"]
     assert not list(_ORDINAL_POINT.finditer("统一是基础"))  # 一是 inside a word is no point
+
+
+def test_a_cell_part_names_a_value_past_its_place_name() -> None:
+    from qa.answer.lists import _names
+    assert _names("广电", "宝鸡广电") and _names("广电", "宝鸡电信、移动、联通、广电")
+    assert not _names("电信", "宝鸡广电")
