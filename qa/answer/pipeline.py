@@ -300,7 +300,7 @@ class Pipeline:
         terms = self._terms(tokens, focus)
         # A year asked is answered from the documents that speak of it (a hard filter when any does).
         of_the_years = self._hits_of_the_years(hits, facts)
-        decision = answering.choose(self.view, of_the_years, facts, side.asks or side.question, terms, rescore_vector,
+        decision = answering.choose(self.view, of_the_years, facts, side.asks or focus, terms, rescore_vector,
                                     self.weights, self.settings.answer_passages, 3 if facts.wants_list else 1)
         timings["answer"] = timings.get("answer", 0.0) + (time.perf_counter() - t0) * 1000
         result = SideResult(side, facts, decision, hits)
