@@ -149,18 +149,27 @@ if (!window.__planqaChat) {
     const card = fold.querySelector('.src-card.n-' + n);
     if (card && scroll) card.scrollIntoView({block: 'nearest'});
   };
-  // The user's choice of sources holds until a newer answer arrives: the panel and the
-  // chat are re-rendered by separate updates, and one landing after the click would
-  // otherwise put the latest answer's sources back over it.
+  // The user's choice of sources holds until the user asks again: the panel and the chat
+  // are re-rendered by separate updates, and one landing after the click would otherwise
+  // put the latest answer's sources back over it. (Re-renders can show the chat without
+  // its bubbles or with older ones last for a moment, so the pin ends on the user's own
+  // next question, not on what the chat shows.)
   let pin = null;
-  // (while the chat re-renders, its last bubble may for a moment be an older one, or none:
-  // only a turn unknown when the user chose is a newer answer)
-  const turns = () => Array.from(document.querySelectorAll('#planqa-chat .ans'), (b) => token(b, 't-'));
-  const pinned = (turn, n, fold) => ({turn: turn, n: n, known: new Set(turns()), fold: fold});
+  const pinned = (turn, n, fold) => ({turn: turn, n: n, fold: fold});
+  const asking = (event) => {
+    const box = event.target;
+    if (event.type === 'keydown' && event.key === 'Enter' && !event.shiftKey && box instanceof HTMLTextAreaElement
+        && box.closest('#planqa-input') && box.value.trim()) pin = null;
+    if (event.type === 'click' && event.target.closest('#planqa-send, #planqa-new, #planqa-examples')) pin = null;
+  };
+  document.addEventListener('keydown', asking, true);
+  document.addEventListener('click', asking, true);
+  // a fold the user closes stays closed (a re-render builds a new one; that fires no toggle)
+  document.addEventListener('toggle', (event) => {
+    if (pin && event.target.matches && event.target.matches('details.src-inline') && !event.target.open) pin.fold = false;
+  }, true);
   const keepPin = () => {
     if (!pin) return;
-    const all = turns();
-    if (all.length && !pin.known.has(all[all.length - 1])) { pin = null; return; }
     const target = section(pin.turn);
     const card = target && pin.n ? target.querySelector(`.src-card[data-n="${pin.n}"]`) : null;
     if (target && (target.hidden || (card && !card.classList.contains('active')))) showTurn(pin.turn, pin.n, false);
