@@ -25,6 +25,8 @@ _RIGHT_STOP = re.compile(r"^(?:的|之|各|分别|都|是|为|有|达到|要|将
 # Words that end an asked thing on its left: what precedes names whose it is.
 _LEFT_STOP = re.compile(r"^(?:的|之|在|对|中|里|年|底|末|期间|[，。？?、；：“”\"])$|^(?:19|20)\d{2}")
 _MAX_PART = 14
+# A clause asking only the name of what the clause before it asks about.
+_NAME_ONLY = re.compile(r"^(?:它|这个|那个|该|这|那)?(?:又|还|都)?(?:叫|叫做|称为|名字叫|名称是|名字是)(?:啥|什么)(?:名字|名称)?[？?。]?$")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,12 @@ def split_aspects(question: str, answer_type: str, places: tuple[str, ...] = (),
 
 def _clause_aspects(question: str, setting: str) -> list[Aspect]:
     """One aspect per clause that asks on its own ("…是多少？在全省排第几？")."""
-    clauses = [c for c in re.split(r"(?<=[？?；;，,、])", question) if c.strip("？?；;，,、 ")]
+    clauses: list[str] = []
+    for clause in (c for c in re.split(r"(?<=[？?；;，,、])", question) if c.strip("？?；;，,、 ")):
+        if clauses and _NAME_ONLY.match(clause.strip()):
+            clauses[-1] += clause  # "有没有…考核办法？叫什么名字？" asks one thing: its name
+        else:
+            clauses.append(clause)
     asking = [c for c in clauses if ASKING.search(c)]
     if len(asking) < 2 or len(asking) != len(clauses) and not ASKING.search(clauses[-1]):
         return []

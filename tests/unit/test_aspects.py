@@ -40,3 +40,8 @@ def test_one_thing_asked_is_not_split() -> None:
     # two verbs joined by 和 are one predicate: one thing is asked of them
     assert aspects("乙市信息安全要建立和完善什么保护制度？", kind="what") == []
     assert len(aspects("乙市该工程的经费和实施年度是什么？", kind="what")) == 2
+
+
+def test_a_clause_asking_only_the_name_belongs_to_the_clause_before() -> None:
+    from qa.answer.aspects import split_aspects
+    assert split_aspects("宝鸡对政府网站内容维护得好不好，有没有定专门的考核办法？叫什么名字？", "what") == []
