@@ -460,8 +460,9 @@ class Pipeline:
                                                                          for t in tokenize(w))]
         # one character ("线" of 拉上网线) is held by any word that has it (有线): it proves nothing
         terms = [(t, w) for t, w in terms if len(t) >= 2] or terms
-        # the only words the documents know are generic (系统), the specific ones (指令) unknown
-        generic = bool(terms) and sum(w for _, w in terms) < GENERIC_IDF
+        # the only words the documents know are generic (系统), the specific ones (指令) unknown;
+        # each unknown word asks that much more of the known ones (地震、火灾 beside 数据 alone)
+        generic = bool(terms) and sum(w for _, w in terms) < GENERIC_IDF * max(1, len(unknown))
         # a number asked of an indicator the documents never name (成交额, no equivalent) would be
         # some other indicator's number: no known word to hold the quote to, no answer
         unheld = not terms and focus_facts.wants_number
