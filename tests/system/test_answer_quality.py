@@ -590,3 +590,60 @@ def test_a_section_asked_whole_is_answered_with_its_numbered_parts(pipe, verbati
     response = ask(pipe, question)
     assert len(response.citations) == count and first in response.citations[0].quote, response.answer
     verbatim(pipe, response)
+
+
+# This release's rules, each asked in wording of its own (not an evaluation case's).
+def test_a_chinese_count_is_no_figure_of_output(pipe) -> None:
+    response = ask(pipe, "宝鸡钛及钛合金产业集群2015年的产值目标定了多少？")
+    assert not response.answerable, response.answer
+
+
+def test_a_lead_sentence_that_restates_the_question_is_read_on(pipe, verbatim) -> None:
+    response = ask(pipe, "宝鸡要培育信息服务外包产业，准备建立哪两样东西？")
+    assert response.answerable and "专业数据备份中心" in response.answer, response.answer
+    verbatim(pipe, response)
+
+
+def test_who_leads_a_project_named_by_it_is_not_what_is_asked(pipe) -> None:
+    response = ask(pipe, "宝鸡市应急办牵头的那个项目计划经费是多少？")
+    assert "2,000" in headline(response.answer), response.answer
+
+
+def test_things_of_the_asked_kind_joined_by_he(pipe, verbatim) -> None:
+    response = ask(pipe, "围绕这些集群的发展需求要搭建哪两类平台？", ["宝鸡的九大产业集群是哪些？"])
+    top = headline(response.answer)
+    assert "核心技术创新平台" in top and "公共技术服务支撑平台" in top, response.answer
+    verbatim(pipe, response)
+
+
+def test_points_counted_in_words_are_a_list(pipe, verbatim) -> None:
+    response = ask(pipe, "咸阳规划说信息化在各行业领域普及率有待提高，主要表现在哪几点？")
+    top = headline(response.answer)
+    assert all(p in top for p in ("融合程度不高", "数据共享未能有效开展", "农村信息化亟待提高")), response.answer
+    verbatim(pipe, response)
+
+
+def test_a_company_answers_which_enterprise(pipe) -> None:
+    response = ask(pipe, "2007年10月在咸阳开工的高清平板生产线是哪家公司投的？")
+    assert response.answerable and "陕西康佳电子有限公司" in response.answer, response.answer
+
+
+def test_a_period_said_in_one_citys_part_is_that_citys_time(pipe) -> None:
+    response = ask(pipe, "村村通这件事，2007年咸阳和宝鸡十一五期间分别做到什么程度？")
+    row = next(r for r in response.comparison if r.side == "宝鸡")
+    assert row.answered and "村村通" in row.quote, response.answer
+
+
+def test_the_actual_figure_of_a_past_year_is_its_status(pipe) -> None:
+    response = ask(pipe, "宝鸡2009年移动电话用户实际有多少？")
+    assert "220.01万户" in headline(response.answer), response.answer
+
+
+def test_a_follow_up_key_fits_its_own_words(pipe) -> None:
+    response = ask(pipe, "那有线电视用户总共多少？", ["2007年咸阳新通有线电视的行政村有多少个？"])
+    assert "36.5万户" in headline(response.answer), response.answer
+
+
+def test_unknown_words_beside_one_generic_known_word_are_refused_by_name(pipe) -> None:
+    response = ask(pipe, "咸阳规划有没有说万一地震火灾，要把重要数据另存一份？")
+    assert not response.answerable and "地震" in response.answer, response.answer
