@@ -86,7 +86,6 @@ from qa.settings import RESCORE_MODES, Settings
 __all__ = ["DocInfo", "Pipeline", "QuestionError", "clean_question"]
 
 MAX_HISTORY = 20
-# A question word of any kind: a follow-up without one asks what the previous question asked.
 
 
 def _counted(question: str, quotes: list[Quote], results: list[SideResult]) -> str:

@@ -109,7 +109,7 @@ def named_key(text: str, start: int, end: int, question: str) -> tuple[int, int]
     if at < 0:
         return None
     if text[at - 1:at] == "等" and "、" in text[max(start, at - _NAME_CHARS):at]:
-        return _listed_names(text, start, at) + (at + len(kind),)
+        return _listed_start(text, start, at), at + len(kind)
     tokens = words(text[max(start, at - _NAME_CHARS):at])
     taken: list[str] = []
     for k in range(len(tokens) - 1, -1, -1):
@@ -127,7 +127,7 @@ def named_key(text: str, start: int, end: int, question: str) -> tuple[int, int]
     return at - taken, at + len(kind)
 
 
-def _listed_names(text: str, start: int, at: int) -> tuple[int]:
+def _listed_start(text: str, start: int, at: int) -> int:
     """Where names listed before 等 and the asked kind start ("为企业提供|支付平台、安全平台、
     管理平台等共享资源"): after the first verb of their clause, else at the clause."""
     lo = max(start, max(text.rfind(p, start, at) for p in "，。；：,;:") + 1)
@@ -136,8 +136,8 @@ def _listed_names(text: str, start: int, at: int) -> tuple[int]:
     for token in words(first):
         pos += len(token)
         if pos < len(first) and word_tag(token) == "v":
-            return (lo + pos,)
-    return (lo,)
+            return lo + pos
+    return lo
 
 
 def _introduces(tokens: list[str], k: int) -> bool:
