@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from itertools import zip_longest
 
@@ -661,7 +662,7 @@ class Pipeline:
         return (related + [p for p in passages if p.chunk_id not in chunks])[:3]
 
 
-def _counted_once(terms: list[tuple[str, float]], vocabulary) -> list[tuple[str, float]]:
+def _counted_once(terms: list[tuple[str, float]], vocabulary: Mapping[str, int]) -> list[tuple[str, float]]:
     """The terms a quote must hold: a word the documents never use as a token is carried by
     its parts among the terms (税务局 by 税务), not counted again at the rarest idf."""
     return [(t, w) for t, w in terms if t in vocabulary or not any(o != t and o in t for o, _ in terms)]

@@ -180,8 +180,10 @@ def find_years(text: str) -> tuple[int, ...]:
 DEICTIC_YEARS = re.compile(r"[这那前近头后]几年")
 
 
+# The verbs that say who carries a thing out ("由市工信委牵头", "哪个部门负责").
+_LEAD_VERBS = "牵头|负责|实施|承担|主管|承办"
 # "应急办牵头的那个项目" names the project by who leads it: the who is given, not asked.
-_NAMED_AGENT = re.compile(r"(?:由)?[\u4e00-\u9fff]{2,10}?(?:牵头|负责|实施|承担|主管|承办)的(?![是有为])(?=[\u4e00-\u9fff])")
+_NAMED_AGENT = re.compile(rf"(?:由)?[\u4e00-\u9fff]{{2,10}}?(?:{_LEAD_VERBS})的(?![是有为])(?=[\u4e00-\u9fff])")
 
 
 def _without_named_agents(question: str) -> str:
@@ -199,7 +201,7 @@ def answer_type(question: str) -> str:
         return "docpart"
     if _NAME_ASKED.search(question.strip()):
         return "what"
-    if _WHO_WORDS.search(question) and re.search(r"由|负责|实施|牵头|承担|主管|承办", question) \
+    if _WHO_WORDS.search(question) and re.search(rf"由|{_LEAD_VERBS}", question) \
             and not re.search(r"哪些(?:项目|工程|任务|工作|系统|平台)", question):
         return "who"  # "由哪些部门来实施" asks who, though it says 哪些
     if re.search(r"哪几年|哪一?年(?!度的)", question) and not re.search(r"哪些(?!年)", question):
