@@ -324,7 +324,6 @@ class _OnnxModel:
 
     def __init__(self, model_dir: Path, path: Path, threads: int, table: np.ndarray | None = None,
                  lean: tuple[Path, Path] | None = None, table_of_pieces: pieces.PieceTable | None = None) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         pooling = _read_json(model_dir / "1_Pooling" / "config.json")
@@ -351,18 +350,39 @@ class _OnnxModel:
         self.unk_id = self._shell.token_to_id(config.get("unk_token", "<unk>"))
         self._specials = [t.content for t in self._shell.get_added_tokens_decoder().values()]
         self.prompts: dict[str, str] = _read_json(model_dir / "config_sentence_transformers.json").get("prompts", {})
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        # idle threads sleep: two sessions' worth of threads on two cores do not spin against each other
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        try:
-            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime's InvalidProtobuf and kin are not ValueErrors
-            raise PlanQAError(f"{integrity.DAMAGED}（{path}: {str(exc).splitlines()[0][:200]}）") from exc
+        self._path, self._threads = path, threads
+        self.session = self._session(spinning=True)
+        self._sleeping: object | None = None
         self.dim = int(self.session.get_outputs()[0].shape[-1] or 384)
         self.table = table
+
+    def _session(self, spinning: bool):
+        """An inference session of `threads` intra-op threads.
+
+        A query runs alone, so its session's threads spin between operators instead of
+        sleeping (query embedding p50 16.2 vs 17.7 ms, pipeline p50 about 1.5 ms less, on
+        2 cores, 2026-11-29). Batches of passages run several at once on the cores, where
+        spinning threads would take turns from each other (index build 43.5 vs 40.2 s), so
+        they get a session whose idle threads sleep (`sleeping_session`)."""
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+        try:
+            return ort.InferenceSession(str(self._path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime's InvalidProtobuf and kin are not ValueErrors
+            raise PlanQAError(f"{integrity.DAMAGED}（{self._path}: {str(exc).splitlines()[0][:200]}）") from exc
+
+    def sleeping_session(self):
+        """The session for batches run side by side (made on first use: a server that only
+        answers questions never holds it)."""
+        with self._full_lock:
+            if self._sleeping is None:
+                self._sleeping = self._session(spinning=False)
+            return self._sleeping
 
     def _prepared(self, tokenizer):
         tokenizer.enable_truncation(self._max_tokens)
@@ -426,12 +446,12 @@ class _OnnxModel:
                 ids = self.id_map[ids]
         return ids, np.array([e.attention_mask for e in encodings], dtype=np.int64)
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
+    def _batch(self, texts: list[str], session=None) -> np.ndarray:
         ids, mask = self._tokenize(texts)
         feeds = {"input_ids": ids, "attention_mask": mask}
         if self.table is not None:
             feeds[LEAN_INPUT] = np.ascontiguousarray(self.table[ids], dtype=np.float32)
-        hidden = self.session.run(None, feeds)[0]
+        hidden = (session or self.session).run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
@@ -449,8 +469,9 @@ class _OnnxModel:
             return np.zeros((0, self.dim), dtype=np.float32)
         if workers == 1 and not progress:
             return np.concatenate([self._batch(b) for b in batches]).astype(np.float32, copy=False)
+        session = self.sleeping_session()
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            results = pool.map(self._batch, batches)
+            results = pool.map(lambda batch: self._batch(batch, session), batches)
             if progress:
                 from tqdm import tqdm
 
@@ -489,11 +510,9 @@ class Encoder:
             try:
                 if not onnx_is_current(model_dir, backend):
                     export_onnx(model_dir, backend, log)
-                # Two non-spinning intra-op threads (QUERY_THREADS): on a slower 2-core machine
-                # one query embeds in 16 vs 21.6 ms with one thread, and two clients at once
-                # get 13.3 vs 12.6 ms a query (the threads sleep instead of spinning); on the
-                # faster machine of docs/bench.md two spinning threads cost 2 ms more.
-                # Passage batches use the cores through parallel calls instead.
+                # Two intra-op threads (QUERY_THREADS): on a slower 2-core machine one query
+                # embeds in 16 vs 21.6 ms with one thread. They spin for queries and sleep
+                # for passage batches, which use the cores through parallel calls (_OnnxModel._session).
                 self._model = self._onnx_model(model_dir, backend, log)
                 self.dim = self._model.dim
             except (ImportError, OSError, RuntimeError, ValueError) as exc:

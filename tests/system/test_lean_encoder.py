@@ -83,3 +83,14 @@ def test_a_question_tokenized_by_its_own_pieces_equals_the_full_export(models, p
 
 def full_model_dir(model: enc._OnnxModel) -> Path:
     return model._full_path.parent
+
+
+def test_queries_and_passage_batches_embed_alike(pipe) -> None:
+    """A query runs on the spinning session, passage batches on the sleeping one: the
+    same text gets the same vector from either (a corpus and its questions must meet)."""
+    encoder = pipe.encoder
+    texts = [c.text for c in pipe.index.chunks][:24]
+    one_by_one = np.concatenate([encoder._model.encode([t], "passage", 1) for t in texts])
+    batched = encoder._model.encode(texts, "passage", 1, workers=2)
+    assert encoder._model._sleeping is not None
+    assert np.allclose(one_by_one, batched, atol=1e-5)
