@@ -36,7 +36,6 @@ from qa.answer.policy import (
     list_noun_refusal,
     quote_evidence,
     rate_refusal,
-    restates,
     scope_refusal,
     technology_refusal,
     unknown_terms,
@@ -412,18 +411,15 @@ class Pipeline:
             return None
         # The best sentence does not answer; a close runner-up from another passage that
         # passes every check does (its quote replaces the best one).
-        for other in [*self._read_on(best, facts), *decision.runners_up]:
+        for other in [*(self._read_on(best) if refusal.restated else []), *decision.runners_up]:
             if self._quote_refusal(facts, focus_facts, other, names, corpus) is None:
                 decision.quotes[:] = [other]
                 return None
         return refusal
 
-    def _read_on(self, quote: Quote, facts: QueryFacts) -> list[Quote]:
+    def _read_on(self, quote: Quote) -> list[Quote]:
         """A sentence that only restates a what-question (a lead such as "三是培育壮大信息服务外包
         产业。") is read on into the sentence after it in its passage, where the answer is."""
-        if facts.answer_type != "what" or not restates(facts.text, self.view.text(quote.doc_id)[quote.start:quote.end],
-                                                       self.view.synonyms):
-            return []
         after = [self.view.sentences[s] for s in self.view.chunk_sentences[quote.chunk] if self.view.sentences[s].start >= quote.end]
         return [replace(quote, end=after[0].end, key_start=-1, key_end=-1)] if after else []
 

@@ -42,6 +42,8 @@ class Refusal:
 
     reason: str
     message: str
+    restated: bool = False  # the quote only restates the question: its answer may follow it
+
 
 
 @dataclass(frozen=True)
@@ -372,7 +374,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
         return Refusal("weak_evidence", f"文档中没有关于“{'、'.join(latin)}”的这一项内容。")
     if facts.answer_type == "what" and chunk.kind != "table_row" and restates(facts.text, doc.text[quote.start:quote.end],
                                                                                corpus.synonyms):
-        return Refusal("weak_evidence", "文档中找到的句子只是重复了问题的说法，没有给出答案。")
+        return Refusal("weak_evidence", "文档中找到的句子只是重复了问题的说法，没有给出答案。", restated=True)
     # A table row's clause is its item with the cell ("企业互联网普及率 · 2015年：100%").
     clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else key_clause(view, quote)
     if _named_by_equivalent(facts, clause, corpus.synonyms):
