@@ -175,12 +175,21 @@ def named_things(question: str, text: str, kinds: re.Pattern[str] = _THING) -> l
     things: list[str] = []
     for end in (m.end() for m in kinds.finditer(question)):
         for start in range(max(0, end - 24), end - _MIN_THING + 1):
-            name = question[start:end]
-            if name in text and not re.match(r"[个家项条所座处名的了和与及在是有几多少市县省区我全各]", name):
+            name = _as_written(question[start:end], text)
+            if name and not re.match(r"[个家项条所座处名的了和与及在是有几多少市县省区我全各]", name):
                 if not any(name in t for t in things):
                     things.append(name)
                 break
     return things
+
+
+def _as_written(name: str, text: str) -> str:
+    """The name as the documents write it, or "": a user adds 项目 or 工程 to a project the
+    plan names bare ("航空物流园项目" for the plan's "航空物流园：…")."""
+    if name in text:
+        return name
+    bare = re.sub(r"(?:项目|工程)$", "", name)
+    return bare if bare != name and len(bare) >= 3 and bare in text else ""
 
 
 def absent_thing_refusal(question: str, searched: list[tuple[str, str]], corpus: Corpus) -> Refusal | None:

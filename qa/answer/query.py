@@ -289,6 +289,10 @@ DESCRIBED = frozenset({"程度", "水平", "地步", "阶段", "情况", "状况
 _DESCRIBED_ASKED = re.compile(rf"个?(?:什么|啥|怎样的?|何种)个?(?:{'|'.join(sorted(DESCRIBED))})")
 
 
+# "电子商务这块", "一卡通这事", "农村这方面": spoken Chinese marks its topic so; the marker is no part of it.
+_TOPIC_MARKER = re.compile(r"[这那](?:一)?(?:块儿?|方面|件事|事儿?)")
+
+
 # "多不多", "够不够用", "完善不完善": a yes-no question's asking form, not the asked thing.
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1")
 
@@ -303,6 +307,7 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     text = re.sub(r"哪(?:些|几|个|一)[个项条类种点]?", " ", text)
     text = _DESCRIBED_ASKED.sub(" ", text)
     text = _A_NOT_A.sub(" ", text)
+    text = _TOPIC_MARKER.sub(" ", text)
     # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.
     # (成 only after 几: "几成" is a share, "多大成交额" asks a 成交额)
     text = re.sub(r"几成|(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名倍]|公里|比例|规模)?", " ", text)

@@ -647,3 +647,9 @@ def test_a_follow_up_key_fits_its_own_words(pipe) -> None:
 def test_unknown_words_beside_one_generic_known_word_are_refused_by_name(pipe) -> None:
     response = ask(pipe, "咸阳规划有没有说万一地震火灾，要把重要数据另存一份？")
     assert not response.answerable and "地震" in response.answer, response.answer
+
+
+def test_a_project_named_with_an_added_kind_word_is_refused_for_the_city_without_it(pipe) -> None:
+    response = ask(pipe, "宝鸡十二五规划里的航空物流园项目计划投资多少万元？")
+    assert not response.answerable and response.reason == "other_place" and "航空物流园" in response.answer, response.answer
+    assert ask(pipe, "咸阳的航空物流园项目要依托什么？").answerable

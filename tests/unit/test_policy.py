@@ -149,6 +149,11 @@ def test_a_named_project_of_another_document_is_refused_naming_it() -> None:
     assert refusal is not None and refusal.reason == "other_place" and "精准农业引导工程" in refusal.message
     assert absent_thing_refusal(question, [("咸阳规划", xy)], corpus) is None
     assert absent_thing_refusal("宝鸡的智慧农业工程要依托什么？", [("宝鸡规划", bj)], corpus) is None  # never named anywhere
+    # a user adds 项目 to a project the plan names bare: the plan's name is the thing
+    airport = Corpus(cities=("咸阳", "宝鸡"), text=xy + "\n1、航空物流园：依托国际机场。\n" + bj, periods=(), windows=(), synonyms={})
+    assert named_things("宝鸡的航空物流园项目投资多少？", airport.text) == ["航空物流园"]
+    assert absent_thing_refusal("宝鸡的航空物流园项目投资多少？", [("宝鸡规划", bj)], airport).reason == "other_place"
+    assert named_things("宝鸡的物流园项目投资多少？", airport.text) == []  # 物流园 alone is a kind, not a name
     # a kind of thing named in another order is named: 重大信息化项目 is the plan's 信息化重大项目
     xy_annex, bj_annex = "附件一：咸阳市“十二五”信息化重大项目", "宝鸡市重大信息化项目"
     kinds = Corpus(cities=("咸阳", "宝鸡"), text=xy_annex + "\n" + bj_annex, periods=(), windows=(), synonyms={})
