@@ -60,6 +60,7 @@ from qa.answer.query import (
     Scope,
     analyse,
     find_years,
+    refers_back,
     without_places,
 )
 from qa.answer.question import DocInfo, QuestionError, clean_question
@@ -280,7 +281,8 @@ class Pipeline:
                             wants_list=kind.wants_list, wants_when=kind.wants_when,
                             wants_who=kind.wants_who, attribute=focus_facts.attribute,
                             qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role,
-                            years=_follow_up_years(facts, focus_facts), text=focus_facts.text)
+                            years=_follow_up_years(facts, focus_facts), text=focus_facts.text,
+                            referent=side.question if refers_back(focus) else "")
         # a sub-group said in everyday words (县里, 乡下) is the official one its group starts with (县级, 农村)
         facts = replace(self._officially(facts, focus), equivalents=tuple(expansions(focus, self.view.synonyms)))
         where = self._where(doc, side.city)
@@ -385,7 +387,7 @@ class Pipeline:
         if doc is None and city is None:
             return None
         searched = [(self.index.documents[d].title, self.index.documents[d].text) for d in self._doc_ids(doc, city)]
-        return absent_thing_refusal(facts.text, searched, self.corpus) if searched else None
+        return absent_thing_refusal(facts.referent or facts.text, searched, self.corpus) if searched else None
 
     def _refusal(self, facts: QueryFacts, focus_facts: QueryFacts, decision: Decision,
                  bridges: dict[str, tuple[str, ...]], doc: str | None = None, city: str | None = None) -> Refusal | None:
@@ -433,6 +435,9 @@ class Pipeline:
         if focus_facts.wants_number:
             # "数字咸阳工程计划投资多少": a figure of the named project only, not of a fund beside it
             refusal = refusal or unnamed_thing_refusal(focus_facts.text, [quote_evidence(self.view, quote)], corpus, PROJECTS)
+        if facts.referent:
+            # "这个工程谁负责？": the thing referred to is the one named before, and the quote must name it
+            refusal = refusal or unnamed_thing_refusal(facts.referent, [quote_evidence(self.view, quote)], corpus)
         if facts.wants_list and self.view.chunks[quote.chunk].kind == "table_row":
             # One project's row (its unit, year, money) lists none of the project's parts.
             refusal = refusal or list_noun_refusal(focus_facts, quote_evidence(self.view, quote))

@@ -26,8 +26,7 @@ _PERIOD = re.compile("|".join(sorted(PERIODS, key=len, reverse=True)))
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|县|区|州|盟|旗)$")
 # Words jieba tags as places that name no particular place.
 _GENERIC_PLACES = frozenset(
-    "城镇 城乡 城市 农村 乡村 乡镇 全国 国内 国外 境外 海外 全省 全市 本市 我市 各地 地方 基层 西部 东部 中部 "
-    "东北 西北 西南 华北 华东 华南 华中 沿海 内地 城区 市区 郊区 山区 社区 园区 中国 我国 国家 东西".split()
+    ["城镇", "城乡", "城市", "农村", "乡村", "乡镇", "全国", "国内", "国外", "境外", "海外", "全省", "全市", "本市", "我市", "各地", "地方", "基层", "西部", "东部", "中部", "东北", "西北", "西南", "华北", "华东", "华南", "华中", "沿海", "内地", "城区", "市区", "郊区", "山区", "社区", "园区", "中国", "我国", "国家", "东西"]
 )
 
 _NUMBER_WORDS = re.compile(r"多少|几[个家所项条台户万亿成倍年]?|比例|比重|百分之|占比|数量|规模|金额|产值|增加值|指数|覆盖率|普及率|拥有率|率是|目标值|多大|多长|多高|多快")
@@ -127,6 +126,7 @@ class QueryFacts:
     qualifiers: tuple[str, ...] = ()
     answer_type: str = "what"
     equivalents: tuple[str, ...] = ()  # official terms for the question's everyday words (thesaurus)
+    referent: str = ""  # a follow-up's earlier question, when the follow-up refers to its thing (这个项目)
     admin_places: tuple[str, ...] = ()  # places that are surely places: listed, or written with 省/市/县/区
     text: str = ""  # the question these slots were read from
 
@@ -293,6 +293,15 @@ _DESCRIBED_ASKED = re.compile(rf"个?(?:什么|啥|怎样的?|何种)个?(?:{'|'
 _TOPIC_MARKER = re.compile(r"[这那](?:一)?(?:块儿?|方面|件事|事儿?)")
 
 
+# "这个项目", "该工程", "那个平台": a reference to a thing named before, not a thing asked.
+_REFERENCE = re.compile(r"(?:这个|那个|这项|那项|这一|那一|(?<![应活])该|此|上述)(?:项目|工程|平台|系统|网站|中心|基地|园区|指标|目标)")
+
+
+def refers_back(question: str) -> bool:
+    """The question points to a thing named before ("这个项目谁负责？")."""
+    return bool(_REFERENCE.search(question))
+
+
 # "多不多", "够不够用", "完善不完善": a yes-no question's asking form, not the asked thing.
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1")
 
@@ -308,6 +317,7 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     text = _DESCRIBED_ASKED.sub(" ", text)
     text = _A_NOT_A.sub(" ", text)
     text = _TOPIC_MARKER.sub(" ", text)
+    text = _REFERENCE.sub(" ", text)
     # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.
     # (成 only after 几: "几成" is a share, "多大成交额" asks a 成交额)
     text = re.sub(r"几成|(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名倍]|公里|比例|规模)?", " ", text)

@@ -653,3 +653,11 @@ def test_a_project_named_with_an_added_kind_word_is_refused_for_the_city_without
     response = ask(pipe, "宝鸡十二五规划里的航空物流园项目计划投资多少万元？")
     assert not response.answerable and response.reason == "other_place" and "航空物流园" in response.answer, response.answer
     assert ask(pipe, "咸阳的航空物流园项目要依托什么？").answerable
+
+
+def test_a_follow_up_that_refers_to_the_project_named_before_is_answered_of_it(pipe) -> None:
+    response = ask(pipe, "该工程由哪个单位实施？", ["宝鸡的区域卫生信息化工程要建什么？"])
+    assert response.answerable and "卫生局" in response.answer and "区域卫生信息化工程" in response.answer, response.answer
+    # the quote must name the project referred to, not another project of the section asked
+    refused = ask(pipe, "专栏4里对这个工程的具体建设内容是怎么写的？", ["宝鸡附件里精准农业引导工程的计划经费是多少？"])
+    assert not refused.answerable, refused.answer

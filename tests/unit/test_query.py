@@ -132,6 +132,18 @@ def test_attribute_leaves_out_what_the_question_gives_and_what_kind_of_answer_it
     # 叫什么名字 / 文末 say what kind of answer and where, not what is asked about
     assert "名字" not in analyse("咸阳成立的信息化行业协会叫什么名字？", SCOPE.cities, SCOPE).attribute
     assert "文末" not in analyse("规划文末列了哪两个附件？", SCOPE.cities, SCOPE).attribute
+    # a spoken topic marker (这块, 这事) and a reference to a thing named before (这个项目) ask nothing
+    assert analyse("咸阳电子商务这块定了啥目标？", SCOPE.cities, SCOPE).attribute == "电子商务定"
+    assert analyse("这个项目谁负责？", SCOPE.cities, SCOPE).attribute == ""
+    assert analyse("该工程计划投资多少？", SCOPE.cities, SCOPE).attribute == "投资"
+    assert "工程" in analyse("应该建哪些工程？", SCOPE.cities, SCOPE).attribute
+
+
+def test_a_reference_to_a_thing_named_before_is_told() -> None:
+    from qa.answer.query import refers_back
+
+    assert refers_back("这个项目谁负责？") and refers_back("该平台哪年建成？") and refers_back("那个工程投资多少？")
+    assert not refers_back("宝鸡的电子政务工程有哪些？") and not refers_back("应该工程化吗？")
 
 
 def test_enumerated_latin_terms_stay_separate_words() -> None:
