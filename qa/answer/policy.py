@@ -470,6 +470,22 @@ def _figure_window(view: AnswerView, quote: Quote, chunk) -> str:
     return body + "\n" + chunk.section_path
 
 
+# "每百户", "每万人", "人均": the figure's base (its unit says it: 85/百户), not a narrower indicator.
+_PER_HEAD = re.compile(r"^(?:每?[百千万]+[户人家]|[人户]均)$")
+
+
+def _word_ends(name: str) -> list[int]:
+    """Where a modifier of two or more characters may end in the name, leaving a tail of three
+    or more: at a word's end, or between the halves of a four-character compound
+    (每百户|拥有|电脑 and 移动|电话|用户数, never 每百户拥|有电脑)."""
+    ends, at = [], 0
+    for word in words(name):
+        inner = [at + 2] if len(word) == 4 else []
+        at += len(word)
+        ends += [i for i in (*inner, at) if 2 <= i <= len(name) - 3]
+    return ends
+
+
 def _dropped_modifier(facts: QueryFacts, clause: str, window: str, corpus: Corpus) -> tuple[str, str] | None:
     """The figure's clause names a broader indicator than the asked thesaurus indicator:
     the tail of one of its names without the modifier ("电话用户数" or "数字电视用户数" for
@@ -483,10 +499,10 @@ def _dropped_modifier(facts: QueryFacts, clause: str, window: str, corpus: Corpu
         if any(n in window for n in names):
             continue
         for name in names:
-            for i in range(2, len(name) - 2):
+            for i in _word_ends(name):
                 tail, modifier = name[i:], name[:i]
                 if (tail in clause and modifier not in window and modifier not in qualifiers
-                        and not _SCOPE.match(modifier)):  # "电子商务年交易量" names its modifier
+                        and not _SCOPE.match(modifier) and not _PER_HEAD.match(modifier)):  # "电子商务年交易量" names its modifier
                     written = re.search(r"[\u4e00-\u9fff]{0,4}" + re.escape(tail), clause)
                     return written.group(), word
     return None

@@ -383,3 +383,24 @@ def test_quotation_marks_do_not_part_a_name() -> None:
     assert _names("开展“数字宝鸡”工程，对城市的自然空间进行动态监测", "数字宝鸡工程")
     assert _names("在“中国咸阳”门户网站开设了9个频道", "“中国咸阳”门户网站")
     assert not _names("开展“数字咸阳”工程", "数字宝鸡工程")
+
+
+COMPUTERS = {"电脑拥有量": ("每百户拥有电脑", "百户电脑拥有量"), "每百户拥有电脑": ("电脑拥有量",), "百户电脑拥有量": ("电脑拥有量",)}
+
+
+@pytest.mark.parametrize("sentence, key, refused", [
+    ("城镇居民拥有电脑数达到85/百户。", "85/百户", False),  # 每百户 is the figure's base, its unit says it
+])
+def test_a_per_head_base_is_no_narrower_indicator(sentence: str, key: str, refused: bool) -> None:
+    view, _ = edited("市级行政许可事项网上办理比例达到80%，县级达到60%。", sentence)
+    corpus = Corpus(("甲",), next(iter(view.documents.values())).text, ("十二五",), ((2011, 2015),), COMPUTERS)
+    quote = quote_of(sentence[:-1], key, "target", 2015, view)
+    refusal = answer_refusal(facts("甲市2015年城镇居民电脑拥有量目标是多少？"), quote, view, corpus)
+    assert (refusal is not None) == refused, refusal
+
+
+def test_a_modifier_ends_at_a_word_boundary() -> None:
+    from qa.answer.policy import _word_ends
+
+    assert _word_ends("每百户拥有电脑") == [3]  # never 每百户拥 | 有电脑
+    assert _word_ends("移动电话用户数") == [2, 4]  # 移动 | 电话用户数 and 移动电话 | 用户数
