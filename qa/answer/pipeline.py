@@ -34,6 +34,7 @@ from qa.answer.policy import (
     filter_refusal,
     key_clause,
     list_noun_refusal,
+    person_refusal,
     quote_evidence,
     rate_refusal,
     scope_refusal,
@@ -432,6 +433,7 @@ class Pipeline:
         refusal = refusal or rate_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
         refusal = refusal or technology_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
         refusal = refusal or choice_refusal(focus_facts.text, quote_evidence(self.view, quote), corpus)
+        refusal = refusal or person_refusal(focus_facts.text, quote_evidence(self.view, quote))
         if focus_facts.wants_number:
             # "数字咸阳工程计划投资多少": a figure of the named project only, not of a fund beside it
             refusal = refusal or unnamed_thing_refusal(focus_facts.text, [quote_evidence(self.view, quote)], corpus, PROJECTS)

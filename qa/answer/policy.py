@@ -153,6 +153,23 @@ def technology_refusal(facts: QueryFacts, evidence: str, corpus: Corpus) -> Refu
     return None
 
 
+_TITLES = "司长|局长|主任|市长|书记|组长|部长|省长|县长|区长|处长|科长|经理|董事长|院长|校长|主席|秘书长"
+# "项目负责人叫什么名字", "组长姓什么": a person's own name is asked, not a unit or a title.
+_NAME_OF_PERSON = re.compile(rf"(负责人|联系人|牵头人|带头人|领导|{_TITLES})[^，,。？?；;]{{0,3}}?(?:叫什么|叫啥|的?名字|姓名|姓什么|姓啥)")
+# A person named in an official text stands by a title: "副司长董宝青考察了…".
+_PERSON_NAMED = re.compile(rf"(?:{_TITLES})(?![为是的任兼和与及等])[\u4e00-\u9fff]{{2,3}}"
+                           r"(?=[，。、；：（(]|考察|视察|出席|主持|讲话|指出|强调|带队|一行|同志)")
+
+
+def person_refusal(question: str, evidence: str) -> Refusal | None:
+    """A person's name is asked ("项目负责人叫什么名字") and the quote names no person, only
+    a unit or a title (市长为组长): the documents do not give the name."""
+    asked = _NAME_OF_PERSON.search(question)
+    if asked is None or _PERSON_NAMED.search(evidence):
+        return None
+    return Refusal("no_value", f"文档中没有给出{asked.group(1)}的姓名。")
+
+
 def _planned_elsewhere(place: str, question: str, text: str) -> bool:
     """A province or city named with its suffix that the documents only mention; a county
     or district they name the same way (旬邑县) is one of their own."""

@@ -661,3 +661,9 @@ def test_a_follow_up_that_refers_to_the_project_named_before_is_answered_of_it(p
     # the quote must name the project referred to, not another project of the section asked
     refused = ask(pipe, "专栏4里对这个工程的具体建设内容是怎么写的？", ["宝鸡附件里精准农业引导工程的计划经费是多少？"])
     assert not refused.answerable, refused.answer
+
+
+def test_a_persons_name_the_plans_do_not_give_is_refused_by_name(pipe) -> None:
+    response = ask(pipe, "宝鸡应急指挥系统的项目负责人姓名是什么？")
+    assert not response.answerable and "姓名" in response.answer, response.answer
+    assert ask(pipe, "宝鸡应急指挥系统由哪个单位实施？").answerable

@@ -404,3 +404,14 @@ def test_a_modifier_ends_at_a_word_boundary() -> None:
 
     assert _word_ends("每百户拥有电脑") == [3]  # never 每百户拥 | 有电脑
     assert _word_ends("移动电话用户数") == [2, 4]  # 移动 | 电话用户数 and 移动电话 | 用户数
+
+
+def test_a_persons_name_asked_needs_a_person_named() -> None:
+    from qa.answer.policy import person_refusal
+
+    refused = person_refusal("城市一卡通工程的项目负责人叫什么名字？", "6.城市一卡通工程：采用双认证系统，建设城市一卡通业务。")
+    assert refused is not None and refused.reason == "no_value" and "负责人" in refused.message
+    assert person_refusal("领导小组组长姓什么？", "成立了以市长为组长的信息化工作领导小组。") is not None  # a title is no name
+    assert person_refusal("考察旬邑的副司长叫什么名字？", "推广应用司副司长董宝青考察了旬邑县县域经济信息化。") is None
+    assert person_refusal("领导小组组长是谁？", "成立了以市长为组长的信息化工作领导小组。") is None  # 是谁: the title answers
+    assert person_refusal("这个平台叫什么名字？", "建设企业信息化公共服务平台。") is None  # a thing's name
