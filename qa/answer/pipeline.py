@@ -74,6 +74,7 @@ from qa.answer.thesaurus import (
     expansions,
     load_officials,
     load_thesaurus,
+    phrase_synonyms,
     thesaurus_words,
 )
 from qa.answer.view import AnswerView
@@ -402,7 +403,10 @@ class Pipeline:
         # first; the checks below refuse by what is missing instead.
         if best is None:
             return Refusal("weak_evidence", "文档中没有足够相关的内容回答这个问题。")
-        corpus = replace(self.corpus, synonyms={**self.corpus.synonyms, **bridges}) if bridges else self.corpus
+        # a thesaurus phrase of the question (网上做买卖) lends its equivalents to its words
+        # (做买卖), as in choosing the sentence: none of them is then a word the documents lack
+        synonyms = phrase_synonyms(focus_facts.text, {**self.corpus.synonyms, **bridges}, _parts)
+        corpus = replace(self.corpus, synonyms=synonyms) if synonyms is not self.corpus.synonyms else self.corpus
         if facts.wants_list:
             # A list is answered by those of its quotes that pass every check; the others are dropped.
             passing = [q for q in decision.quotes if self._quote_refusal(facts, focus_facts, q, names, corpus) is None]
@@ -663,6 +667,11 @@ class Pipeline:
                 related.append(passage_out(self.view, best.chunk, best.score, label=related_label(best)))
         chunks = {p.chunk_id for p in related}
         return (related + [p for p in passages if p.chunk_id not in chunks])[:3]
+
+
+def _parts(phrase: str) -> list[str]:
+    """A phrase's words in both cuts: search-mode tokens (网上, 买卖) and precise words (做买卖)."""
+    return list(dict.fromkeys([*tokenize(phrase), *words(phrase)]))
 
 
 def _counted_once(terms: list[tuple[str, float]], vocabulary: Mapping[str, int]) -> list[tuple[str, float]]:

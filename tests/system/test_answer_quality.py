@@ -667,3 +667,9 @@ def test_a_persons_name_the_plans_do_not_give_is_refused_by_name(pipe) -> None:
     response = ask(pipe, "宝鸡应急指挥系统的项目负责人姓名是什么？")
     assert not response.answerable and "姓名" in response.answer, response.answer
     assert ask(pipe, "宝鸡应急指挥系统由哪个单位实施？").answerable
+
+
+def test_a_thesaurus_phrase_lends_its_equivalents_to_its_words_in_the_checks(pipe) -> None:
+    # 网上做买卖 is 电子商务 as a whole; its word 做买卖 is then no word the documents lack
+    response = ask(pipe, "宝鸡到2015年网上做买卖的规模要多大？")
+    assert response.answerable and "250亿元" in response.answer, response.answer
