@@ -84,6 +84,8 @@ FRAME_WORDS = frozenset(
     "达到 达 目标 目标值 计划 打算 预计 提出 实际 完成 目前 现在 眼下 眼前 如今 当前 截至 截止 年底 年末 底 末 期末 期间 时期 "
     "规划 计划 十二五 十一五 十三五 信息化规划 到 多 大 哪一年 哪年 哪天 哪一天 什么时候 何时 哪个 哪家 谁 我市 全市 市 年 我 你 这个 那个 这 那 其 它 该 上述 情况 方面 内容 一共 总共 共 已经 已 以后 以前 之后 之前 以来 当时 那时 届时 时候 "
     # what the plan says (说, 提到), the kind of answer (叫什么名字), where in the text (文末), wishes (希望, 想让) and the end of a period
+    # a spoken topic marker (电子商务这块) and the verb of setting a target (定了啥目标)
+    "这块 那块 这一块 这方面 这事 定 "
     "进展 进度 说 讲 提到 提及 写 写到 写道 原话 原文 名字 名称 叫 叫做 叫啥 啥 称为 做到 一年 每年 文末 文中 正文 文后 末尾 结尾 希望 想 想要 想让 能 能够 都 结束 结束时 时 还是 或者 或是".split()
 )
 @dataclass(frozen=True)
