@@ -347,6 +347,10 @@ def _who_free(attribute: str) -> str:
     return _WHO_ASKED.sub("", attribute)
 
 
+# A place named with its own administrative suffix (乾县, 秦都区, 旬邑县) is surely a place.
+_ADMIN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|县|区|州|旗)")
+
+
 @lru_cache(maxsize=1024)
 def analyse(question: str, extra_places: tuple[str, ...] = (), scope: Scope | None = None) -> QueryFacts:
     """The slots of a question (memoised: one answer reads the same question's slots
@@ -362,7 +366,7 @@ def analyse(question: str, extra_places: tuple[str, ...] = (), scope: Scope | No
     years = find_years(question)
     periods = tuple(dict.fromkeys(_PERIOD.findall(question)))
     kind = answer_type(question)
-    admin = tuple(p for p in places if p in PLACES or p in extra_places
+    admin = tuple(p for p in places if p in PLACES or p in extra_places or _ADMIN_NAME.fullmatch(p)
                   or re.search(rf"{re.escape(p)}(?:省|市(?!级)|县(?!级)|区|州|自治)", question))
     return QueryFacts(
         text=question,

@@ -673,3 +673,9 @@ def test_a_thesaurus_phrase_lends_its_equivalents_to_its_words_in_the_checks(pip
     # 网上做买卖 is 电子商务 as a whole; its word 做买卖 is then no word the documents lack
     response = ask(pipe, "宝鸡到2015年网上做买卖的规模要多大？")
     assert response.answerable and "250亿元" in response.answer, response.answer
+
+
+def test_a_county_named_with_its_suffix_is_a_place_the_quote_must_name(pipe) -> None:
+    # 乾县 is no place list's entry: its own suffix says it is one, so a city-wide figure does not answer
+    response = ask(pipe, "2007年咸阳乾县新增了多少宽带用户？")
+    assert not response.answerable and "乾县" in response.answer, response.answer

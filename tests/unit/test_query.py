@@ -180,3 +180,7 @@ def test_a_programme_named_after_the_place_keeps_its_name() -> None:
     assert facts.places == ("宝鸡",) and "数字宝鸡" in facts.attribute
     assert facts.role == "status"  # 眼下 is now
     assert "宝鸡" not in analyse("宝鸡的数字电视用户有多少？", SCOPE.cities, SCOPE).attribute
+
+
+def test_a_place_with_its_own_administrative_suffix_is_surely_a_place() -> None:
+    assert "乾县" in analyse("2007年咸阳的村级信息服务站里，乾县有几个？", SCOPE.cities, SCOPE).admin_places
