@@ -391,6 +391,10 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.role == "status" and facts.years and quote.year is not None and quote.year not in facts.years and not review_covers:
         asked = "、".join(str(y) for y in facts.years)
         return Refusal("other_period", f"文档没有给出{asked}年的数据，只给出了{quote.year}年的：{value}")
+    span = _span_total(facts, chunk.display if chunk.kind == "table_row" else key_clause(view, quote))
+    if span:
+        label = span if span[-1] in "年内间来" else f"{span}年"
+        return Refusal("no_value", f"文档只给出了{label}的合计（{value}），没有每年的数。")
     # A figure of a sub-group is another figure; a what/how answer may well name one.
     narrower = _unasked_subgroup(facts, key_clause(view, quote), corpus.synonyms) if facts.wants_number else ""
     if narrower:
@@ -489,6 +493,22 @@ def _figure_window(view: AnswerView, quote: Quote, chunk) -> str:
 
 # "每百户", "每万人", "人均": the figure's base (its unit says it: 85/百户), not a narrower indicator.
 _PER_HEAD = re.compile(r"^(?:每?[百千万]+[户人家]|[人户]均)$")
+
+
+# "每年分别安排多少", "年均投入多少": a figure per year is asked.
+_PER_YEAR_ASKED = re.compile(r"每年|每一年|年均|平均每年|分年度|各年度|逐年")
+# A span of years a figure is the total of: "实施年度：2011-2015", "2011—2015年", "5年内".
+_YEAR_SPAN = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}年?|[一二三四五六七八九十\d]+年(?:内|间|来)")
+_PER_YEAR_SAID = re.compile(r"每年|年均|平均每年|年度投入|一年")
+
+
+def _span_total(facts: QueryFacts, clause: str) -> str:
+    """A figure per year asked ("每年分别安排多少") and the figure's clause or row gives a total
+    over a span of years ("实施年度：2011-2015 · 计划经费：840万元"): the span, else ''."""
+    if not facts.wants_number or not _PER_YEAR_ASKED.search(facts.text) or _PER_YEAR_SAID.search(clause):
+        return ""
+    span = _YEAR_SPAN.search(clause)
+    return span.group() if span else ""
 
 
 def _word_ends(name: str) -> list[int]:

@@ -679,3 +679,9 @@ def test_a_county_named_with_its_suffix_is_a_place_the_quote_must_name(pipe) -> 
     # 乾县 is no place list's entry: its own suffix says it is one, so a city-wide figure does not answer
     response = ask(pipe, "2007年咸阳乾县新增了多少宽带用户？")
     assert not response.answerable and "乾县" in response.answer, response.answer
+
+
+def test_a_yearly_figure_asked_of_a_total_over_years_is_refused_naming_the_span(pipe) -> None:
+    response = ask(pipe, "宝鸡城市一卡通工程平均每年投入多少经费？")
+    assert not response.answerable and "合计" in response.answer, response.answer
+    assert ask(pipe, "宝鸡的信息化人才培育工程计划每年培训多少人？").answerable

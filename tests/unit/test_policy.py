@@ -415,3 +415,13 @@ def test_a_persons_name_asked_needs_a_person_named() -> None:
     assert person_refusal("考察旬邑的副司长叫什么名字？", "推广应用司副司长董宝青考察了旬邑县县域经济信息化。") is None
     assert person_refusal("领导小组组长是谁？", "成立了以市长为组长的信息化工作领导小组。") is None  # 是谁: the title answers
     assert person_refusal("这个平台叫什么名字？", "建设企业信息化公共服务平台。") is None  # a thing's name
+
+
+def test_a_figure_per_year_is_not_a_total_over_years() -> None:
+    from qa.answer.policy import _span_total
+
+    per_year = facts("甲市数字档案馆工程的经费每年分别安排多少？")
+    assert _span_total(per_year, "数字档案馆工程 · 实施单位：档案局 · 实施年度：2011-2015 · 计划经费：840万元") == "2011-2015"
+    assert _span_total(facts("甲市每年要培育多少家示范企业？"), "5年内培育20家省级示范企业") == "5年内"
+    assert _span_total(facts("甲市每年培训多少人？"), "计划每年培训500人") == ""  # the figure is per year
+    assert _span_total(facts("甲市数字档案馆工程的经费是多少？"), "实施年度：2011-2015 · 计划经费：840万元") == ""  # no year asked
