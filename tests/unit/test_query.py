@@ -184,3 +184,7 @@ def test_a_programme_named_after_the_place_keeps_its_name() -> None:
 
 def test_a_place_with_its_own_administrative_suffix_is_surely_a_place() -> None:
     assert "乾县" in analyse("2007年咸阳的村级信息服务站里，乾县有几个？", SCOPE.cities, SCOPE).admin_places
+
+
+def test_where_in_a_table_is_no_asked_word() -> None:
+    assert "表里" not in analyse("宝鸡重点工程表里，农村信息化重点工程列了哪几个项目？", SCOPE.cities, SCOPE).attribute
