@@ -433,20 +433,21 @@ class Pipeline:
     def _quote_refusal(self, facts: QueryFacts, focus_facts: QueryFacts, quote: Quote, names: list[str],
                        corpus: Corpus) -> Refusal | None:
         """Why this quote does not answer the question, or None."""
+        evidence = quote_evidence(self.view, quote)  # what every check below reads
         refusal = self._coverage_refusal(names, quote, focus_facts, corpus)
-        refusal = refusal or rate_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
-        refusal = refusal or technology_refusal(focus_facts, quote_evidence(self.view, quote), corpus)
-        refusal = refusal or choice_refusal(focus_facts.text, quote_evidence(self.view, quote), corpus)
-        refusal = refusal or person_refusal(focus_facts.text, quote_evidence(self.view, quote))
+        refusal = refusal or rate_refusal(focus_facts, evidence, corpus)
+        refusal = refusal or technology_refusal(focus_facts, evidence, corpus)
+        refusal = refusal or choice_refusal(focus_facts.text, evidence, corpus)
+        refusal = refusal or person_refusal(focus_facts.text, evidence)
         if focus_facts.wants_number:
             # "数字咸阳工程计划投资多少": a figure of the named project only, not of a fund beside it
-            refusal = refusal or unnamed_thing_refusal(focus_facts.text, [quote_evidence(self.view, quote)], corpus, PROJECTS)
+            refusal = refusal or unnamed_thing_refusal(focus_facts.text, [evidence], corpus, PROJECTS)
         if facts.referent:
             # "这个工程谁负责？": the thing referred to is the one named before, and the quote must name it
-            refusal = refusal or unnamed_thing_refusal(facts.referent, [quote_evidence(self.view, quote)], corpus)
+            refusal = refusal or unnamed_thing_refusal(facts.referent, [evidence], corpus)
         if facts.wants_list and self.view.chunks[quote.chunk].kind == "table_row":
             # One project's row (its unit, year, money) lists none of the project's parts.
-            refusal = refusal or list_noun_refusal(focus_facts, quote_evidence(self.view, quote))
+            refusal = refusal or list_noun_refusal(focus_facts, evidence)
         return refusal or answer_refusal(facts, quote, self.view, self.corpus)
 
     def _coverage_refusal(self, names: list[str], best: Quote, focus_facts: QueryFacts, corpus: Corpus) -> Refusal | None:

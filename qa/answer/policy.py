@@ -45,7 +45,6 @@ class Refusal:
     restated: bool = False  # the quote only restates the question: its answer may follow it
 
 
-
 @dataclass(frozen=True)
 class Corpus:
     """What the documents mention, for checks on what a question names.

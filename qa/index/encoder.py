@@ -353,6 +353,7 @@ class _OnnxModel:
         self._path, self._threads = path, threads
         self.session = self._session(spinning=True)
         self._sleeping: object | None = None
+        self._sleeping_lock = threading.Lock()
         self.dim = int(self.session.get_outputs()[0].shape[-1] or 384)
         self.table = table
 
@@ -379,7 +380,7 @@ class _OnnxModel:
     def sleeping_session(self):
         """The session for batches run side by side (made on first use: a server that only
         answers questions never holds it)."""
-        with self._full_lock:
+        with self._sleeping_lock:
             if self._sleeping is None:
                 self._sleeping = self._session(spinning=False)
             return self._sleeping
