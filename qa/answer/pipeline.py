@@ -405,7 +405,8 @@ class Pipeline:
             return Refusal("weak_evidence", "文档中没有足够相关的内容回答这个问题。")
         # a thesaurus phrase of the question (网上做买卖) lends its equivalents to its words
         # (做买卖), as in choosing the sentence: none of them is then a word the documents lack
-        synonyms = phrase_synonyms(focus_facts.text, {**self.corpus.synonyms, **bridges}, _parts)
+        table = {**self.corpus.synonyms, **bridges} if bridges else self.corpus.synonyms  # no copy when nothing to add
+        synonyms = phrase_synonyms(focus_facts.text, table, _parts)
         corpus = replace(self.corpus, synonyms=synonyms) if synonyms is not self.corpus.synonyms else self.corpus
         if facts.wants_list:
             # A list is answered by those of its quotes that pass every check; the others are dropped.
