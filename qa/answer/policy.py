@@ -398,7 +398,9 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     narrower = _unasked_subgroup(facts, key_clause(view, quote), corpus.synonyms) if facts.wants_number else ""
     if narrower:
         return Refusal("no_value", f"文档给出的是{narrower}的数据，问题问的不是{narrower}。")
-    latin = [w for w in facts_latin(facts) if w.lower() not in evidence.lower()]
+    # a Latin term (IT, CIO) is held by itself or a thesaurus equivalent (信息技术, 首席信息官)
+    latin = [w for w in facts_latin(facts) if w.lower() not in evidence.lower()
+             and not any(s in evidence for s in corpus.synonyms.get(w, corpus.synonyms.get(w.upper(), ())))]
     if latin:
         return Refusal("weak_evidence", f"文档中没有关于“{'、'.join(latin)}”的这一项内容。")
     if facts.answer_type == "what" and chunk.kind != "table_row" and restates(facts.text, doc.text[quote.start:quote.end],

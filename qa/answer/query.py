@@ -85,7 +85,7 @@ FRAME_WORDS = frozenset(
     "规划 计划 十二五 十一五 十三五 信息化规划 到 多 大 哪一年 哪年 哪天 哪一天 什么时候 何时 哪个 哪家 谁 我市 全市 市 年 我 你 这个 那个 这 那 其 它 该 上述 情况 方面 内容 一共 总共 共 已经 已 以后 以前 之后 之前 以来 当时 那时 届时 时候 "
     # what the plan says (说, 提到), the kind of answer (叫什么名字), where in the text (文末), wishes (希望, 想让) and the end of a period
     # a spoken topic marker (电子商务这块) and the verb of setting a target (定了啥目标)
-    "这块 那块 这一块 这方面 这事 定 "
+    "这块 那块 这一块 这方面 这事 定 各自 行列 层面 "
     # where in a table the question looks ("重点工程表里"): a place in the text, not the asked thing
     "表里 表中 表格里 表上 "
     "进展 进度 说 讲 提到 提及 写 写到 写道 原话 原文 名字 名称 叫 叫做 叫啥 啥 称为 做到 一年 每年 文末 文中 正文 文后 末尾 结尾 希望 想 想要 想让 能 能够 都 结束 结束时 时 还是 或者 或是".split()

@@ -336,6 +336,7 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
         window_terms = [*terms, (text[framed[1]:framed[1] + 3], 100.0)] if framed else terms
         start, end = (sentence.start, sentence.end) if facts.wants_list else quote_window(
             text, sentence.start, sentence.end, window_terms, facts.wants_number)
+        start = _with_lead(view, sentence) if start == sentence.start else start
         if facts.answer_type in ("how", "what", "yesno"):
             end = _past_heading(view, sentence, end)
         if facts.answer_type == "docpart":
@@ -356,6 +357,19 @@ def _quote(view: AnswerView, candidate: _Candidate, facts: QueryFacts, question:
             year = before[-1] if before else year
     key_start, key_end = key or (-1, -1)
     return Quote(sentence.doc_id, sentence.chunk, start, end, key_start, key_end, candidate.score, role=role, year=year)
+
+
+_BARE = 10  # Han characters: a sentence this short names no topic of its own ("计划每年培训500人。")
+
+
+def _with_lead(view: AnswerView, sentence) -> int:
+    """Where a quote of the sentence starts: a sentence too short to say what it is about
+    takes in the sentence before it in its passage, which does."""
+    said = view.text(sentence.doc_id)[sentence.start:sentence.end]
+    if len(re.findall(r"[\u4e00-\u9fff]", said)) > _BARE:
+        return sentence.start
+    before = [view.sentences[s] for s in view.chunk_sentences[sentence.chunk] if view.sentences[s].end <= sentence.start]
+    return before[-1].start if before else sentence.start
 
 
 # "以什么为核心", "以什么为中心": the answer is what the plan puts between 以 and 为核心.
@@ -459,8 +473,12 @@ def _runners_up(view: AnswerView, scored: list[_Candidate], used: set[int], fact
     """The best sentence of each next passage, close enough in score to the best."""
     picked: list[Quote] = []
     seen, same = set(used), set()
-    for candidate in scored[1:]:
-        if len(picked) >= RUNNERS_UP or candidate.score < scored[0].score - RUNNER_UP_MARGIN:
+    close = [c for c in scored[1:] if c.score >= scored[0].score - RUNNER_UP_MARGIN]
+    if facts.wants_number:
+        # a passage's sentence that gives a figure of the asked kind stands for its passage
+        close.sort(key=lambda c: c.value_fit <= 0)
+    for candidate in close:
+        if len(picked) >= RUNNERS_UP:
             break
         chunk = view.sentences[candidate.sentence].chunk
         valued = facts.wants_number and candidate.value_fit > 0 and scored[0].value_fit <= 0

@@ -107,7 +107,7 @@ def named_key(text: str, start: int, end: int, question: str) -> tuple[int, int]
     kind = _asked_name_kind(question)
     at = text.find(kind, start, end) if kind else -1
     if at < 0:
-        return None
+        return _verb_object(text, start, end, question) if kind else None
     if text[at - 1:at] == "等" and "、" in text[max(start, at - _NAME_CHARS):at]:
         return _listed_start(text, start, at), at + len(kind)
     tokens = words(text[max(start, at - _NAME_CHARS):at])
@@ -125,6 +125,22 @@ def named_key(text: str, start: int, end: int, question: str) -> tuple[int, int]
         return None
     taken = sum(len(t) for t in taken)
     return at - taken, at + len(kind)
+
+
+# "想进入什么行列": the verb the asked kind is the object of.
+_ASKING_VERB = re.compile(r"([\u4e00-\u9fff]{2})(?:什么|啥|哪个|哪一个)")
+_OBJECT = re.compile(r"[^，。；：,;:、（(]{2,%d}" % _NAME_CHARS)
+
+
+def _verb_object(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
+    """A quote that names no thing of the asked kind may still name the asked verb's object:
+    "进入|全国先进信息化发展城市" for 进入什么行列, the words after the verb to the clause's end."""
+    verb = _ASKING_VERB.search(question)
+    if verb is None or word_tag(verb.group(1)) != "v":
+        return None
+    at = text.find(verb.group(1), start, end)
+    found = _OBJECT.match(text, at + 2, end) if at >= 0 else None
+    return found.span() if found else None
 
 
 def _listed_start(text: str, start: int, at: int) -> int:

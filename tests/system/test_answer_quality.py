@@ -685,3 +685,17 @@ def test_a_yearly_figure_asked_of_a_total_over_years_is_refused_naming_the_span(
     response = ask(pipe, "宝鸡城市一卡通工程平均每年投入多少经费？")
     assert not response.answerable and "合计" in response.answer, response.answer
     assert ask(pipe, "宝鸡的信息化人才培育工程计划每年培训多少人？").answerable
+
+
+def test_the_object_of_the_asked_verb_is_the_name_when_the_kind_is_not_said(pipe) -> None:
+    # 进入什么行列: the plan says 进入全国先进信息化发展城市, without 行列
+    response = ask(pipe, "咸阳十二五想进入什么行列？")
+    assert response.answerable and "全国先进信息化发展城市" in headline(response.answer), response.answer
+
+
+def test_a_sentence_too_short_to_name_its_topic_is_quoted_with_the_one_before(pipe, verbatim) -> None:
+    # 计划每年培训500人 says nothing of whom; the sentence before names the IT talent (信息技术…人才)
+    response = ask(pipe, "宝鸡搞IT人才培养，每年打算培多少人？")
+    assert response.answerable and "500人" in headline(response.answer), response.answer
+    assert "信息技术" in response.answer, response.answer
+    verbatim(pipe, response)

@@ -188,3 +188,9 @@ def test_a_place_with_its_own_administrative_suffix_is_surely_a_place() -> None:
 
 def test_where_in_a_table_is_no_asked_word() -> None:
     assert "表里" not in analyse("宝鸡重点工程表里，农村信息化重点工程列了哪几个项目？", SCOPE.cities, SCOPE).attribute
+
+
+def test_distributive_words_and_ranks_are_frame_words() -> None:
+    # 各自 (like 分别), 行列 of 进入…行列 and 层面 of 在全国层面 say nothing of what is asked
+    facts = analyse("在全国层面，咸阳和宝鸡各自想进入什么行列？", SCOPE.cities, SCOPE)
+    assert facts.attribute == "全国进入"

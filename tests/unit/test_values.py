@@ -214,3 +214,11 @@ def test_names_listed_before_deng_and_the_asked_kind_are_the_name() -> None:
     text = "为企业提供支付平台、安全平台、管理平台等共享资源、降低企业开展商业活动的成本。"
     lo, hi = named_key(text, 0, len(text), "那它给企业提供啥共享资源？")
     assert text[lo:hi] == "支付平台、安全平台、管理平台等共享资源"
+
+
+def test_the_asked_verbs_object_is_the_name_when_the_kind_is_not_said() -> None:
+    from qa.answer.values import named_key
+    text = "并进入全国先进信息化发展城市，信息化综合指数达到0.817。"
+    lo, hi = named_key(text, 0, len(text), "咸阳想进入什么行列？")
+    assert text[lo:hi] == "全国先进信息化发展城市"
+    assert named_key(text, 0, len(text), "咸阳要建什么平台？") is None  # the verb is not in the quote
