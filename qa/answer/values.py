@@ -129,7 +129,7 @@ def named_key(text: str, start: int, end: int, question: str) -> tuple[int, int]
 
 # "想进入什么行列": the verb the asked kind is the object of.
 _ASKING_VERB = re.compile(r"([\u4e00-\u9fff]{2})(?:什么|啥|哪个|哪一个)")
-_OBJECT = re.compile(r"[^，。；：,;:、（(]{2,%d}" % _NAME_CHARS)
+_OBJECT = re.compile(rf"[^，。；：,;:、（(]{{2,{_NAME_CHARS}}}")
 
 
 def _verb_object(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
