@@ -85,7 +85,18 @@ def _named_kind_fit(question: str, text: str) -> float:
     """1 when a sentence names a thing of the asked kind ("…等级保护制度" for 什么保护制度):
     it holds the answer's shape. A degree or a state (什么程度, 啥水平) is described, not named."""
     kind = _asked_name_kind(question)
-    return 1.0 if kind and kind in text else 0.0
+    if not kind or kind not in text:
+        return 0.0
+    if not _WHICH_ONE.search(question):
+        return 1.0
+    # 哪个X asks which one: a name with a place in it ("宝鸡市先进制造业两化融合试验区") names one;
+    # "省级…试验区" names a level
+    name = named_key(text, 0, len(text), question)
+    return 1.0 if name and _has_place(text[name[0]:name[1] - len(kind)]) else PLAIN_NAME_FIT
+
+
+_WHICH_ONE = re.compile(r"哪个|哪一个|哪家")
+PLAIN_NAME_FIT = 0.5
 
 
 def _asked_name_kind(question: str) -> str:
@@ -108,6 +119,22 @@ def named_key(text: str, start: int, end: int, question: str) -> tuple[int, int]
     at = text.find(kind, start, end) if kind else -1
     if at < 0:
         return _verb_object(text, start, end, question) if kind else None
+    names = []
+    while at >= 0:
+        names.append(_name_at(text, start, at, kind, question))
+        at = text.find(kind, at + len(kind), end)
+    names = [n for n in names if n is not None]
+    # "省级两化融合试验区—宝鸡市先进制造业两化融合试验区": the name with a place in it is the one meant
+    proper = [n for n in names if _has_place(text[n[0]:n[1] - len(kind)])]
+    return (proper or names or [None])[0]
+
+
+def _has_place(words_before: str) -> bool:
+    return any(word_tag(w) == "ns" for w in words(words_before))
+
+
+def _name_at(text: str, start: int, at: int, kind: str, question: str) -> tuple[int, int] | None:
+    """The name ending in the asked kind at ``at``, or None when it says nothing new."""
     if text[at - 1:at] == "等" and "、" in text[max(start, at - _NAME_CHARS):at]:
         return _listed_start(text, start, at), at + len(kind)
     tokens = words(text[max(start, at - _NAME_CHARS):at])

@@ -222,3 +222,21 @@ def test_the_asked_verbs_object_is_the_name_when_the_kind_is_not_said() -> None:
     lo, hi = named_key(text, 0, len(text), "咸阳想进入什么行列？")
     assert text[lo:hi] == "全国先进信息化发展城市"
     assert named_key(text, 0, len(text), "咸阳要建什么平台？") is None  # the verb is not in the quote
+
+
+def test_of_two_names_of_the_kind_the_one_with_a_place_is_the_key() -> None:
+    from qa.answer.values import named_key
+    text = "积极推进省级两化融合试验区—宝鸡市先进制造业两化融合试验区建设。"
+    lo, hi = named_key(text, 0, len(text), "宝鸡要推进的是哪个两化融合试验区？")
+    assert text[lo:hi].endswith("宝鸡市先进制造业两化融合试验区")
+
+
+def test_which_one_prefers_a_proper_name_to_a_level() -> None:
+    from qa.answer.values import PLAIN_NAME_FIT
+    question = "宝鸡要建设的是哪个两化融合试验区？"
+    facts = analyse(question, SCOPE.cities, SCOPE)
+    assert value_fit(facts, "积极推进宝鸡市先进制造业两化融合试验区建设。", question) == 1.0
+    assert value_fit(facts, "开展省级两化融合试验区建设。", question) == PLAIN_NAME_FIT
+    # 什么X asks what kind, not which one: any name of the kind fits
+    what = "要建设什么两化融合试验区？"
+    assert value_fit(analyse(what, SCOPE.cities, SCOPE), "开展省级两化融合试验区建设。", what) == 1.0
