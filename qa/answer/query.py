@@ -85,7 +85,7 @@ FRAME_WORDS = frozenset(
     "规划 计划 十二五 十一五 十三五 信息化规划 到 多 大 哪一年 哪年 哪天 哪一天 什么时候 何时 哪个 哪家 谁 我市 全市 市 年 我 你 这个 那个 这 那 其 它 该 上述 情况 方面 内容 一共 总共 共 已经 已 以后 以前 之后 之前 以来 当时 那时 届时 时候 "
     # what the plan says (说, 提到), the kind of answer (叫什么名字), where in the text (文末), wishes (希望, 想让) and the end of a period
     # a spoken topic marker (电子商务这块) and the verb of setting a target (定了啥目标)
-    "这块 那块 这一块 这方面 这事 定 各自 行列 层面 "
+    "这块 那块 这一块 这方面 这事 定 各自 行列 层面 哪 几样 几件 "
     # where in a table the question looks ("重点工程表里"): a place in the text, not the asked thing
     "表里 表中 表格里 表上 "
     "进展 进度 说 讲 提到 提及 写 写到 写道 原话 原文 名字 名称 叫 叫做 叫啥 啥 称为 做到 一年 每年 文末 文中 正文 文后 末尾 结尾 希望 想 想要 想让 能 能够 都 结束 结束时 时 还是 或者 或是".split()
@@ -307,7 +307,14 @@ def refers_back(question: str) -> bool:
 
 
 # "多不多", "够不够用", "完善不完善": a yes-no question's asking form, not the asked thing.
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})([不没])\1([\u4e00-\u9fff]?)")
+
+
+def _asking_form(match: re.Match[str]) -> str:
+    """The A-not-A form removed; "打不打算", "需不需要" are A不AB, the word AB's asking form."""
+    head, _, tail = match.groups()
+    whole = len(head) == 1 and tail and words(head + tail) == [head + tail] and match.group(2) == "不"
+    return " " if whole else " " + tail
 
 
 def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...]) -> str:
@@ -317,9 +324,9 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
         text = text.replace(period, " ")
     text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)
     text = COMPARATIVE.sub(" ", text)
-    text = re.sub(r"哪(?:些|几|个|一)[个项条类种点]?", " ", text)
+    text = re.sub(r"哪(?:些|几|个|一)[个项条类种点样件块]?", " ", text)
     text = _DESCRIBED_ASKED.sub(" ", text)
-    text = _A_NOT_A.sub(" ", text)
+    text = _A_NOT_A.sub(_asking_form, text)
     text = _TOPIC_MARKER.sub(" ", text)
     text = _REFERENCE.sub(" ", text)
     # "多少万户", "几个", "多大比例": the unit of the answer, not the asked thing.

@@ -203,3 +203,12 @@ def test_a_cell_part_names_a_value_past_its_place_name() -> None:
     from qa.answer.lists import _names
     assert _names("广电", "宝鸡广电") and _names("广电", "宝鸡电信、移动、联通、广电")
     assert not _names("电信", "宝鸡广电")
+
+
+def test_a_generic_classifier_names_no_kind() -> None:
+    # 哪几样, 哪几件: "which things" — any list may answer
+    from qa.answer.lists import asked_kind
+    from qa.answer.query import analyse
+    assert asked_kind("地方标准这块，重点先抓哪几样？") == ""
+    assert asked_kind("重点要办哪几件？") == ""
+    assert "样" not in analyse("咸阳定地方规范这块，重点先抓哪几样？", ("咸阳",)).attribute

@@ -194,3 +194,13 @@ def test_distributive_words_and_ranks_are_frame_words() -> None:
     # 各自 (like 分别), 行列 of 进入…行列 and 层面 of 在全国层面 say nothing of what is asked
     facts = analyse("在全国层面，咸阳和宝鸡各自想进入什么行列？", SCOPE.cities, SCOPE)
     assert facts.attribute == "全国进入"
+
+
+@pytest.mark.parametrize("question, attribute", [
+    ("咸阳打不打算给警察上电脑课？", "给警察上电脑课"),  # A不AB: 打算's asking form, not 打不打 + 算
+    ("咸阳需不需要建数据中心？", "建数据中心"),
+    ("宝鸡的资金够不够用？", "资金"),
+    ("有没有电子商务平台？", "电子商务平台"),
+])
+def test_an_a_not_a_asking_form_is_removed_whole(question: str, attribute: str) -> None:
+    assert analyse(question, SCOPE.cities + ("宝鸡",), SCOPE).attribute == attribute
