@@ -282,7 +282,8 @@ class Pipeline:
             facts = replace(facts, answer_type=kind.answer_type, wants_number=kind.wants_number,
                             wants_list=kind.wants_list, wants_when=kind.wants_when,
                             wants_who=kind.wants_who, attribute=focus_facts.attribute,
-                            qualifiers=focus_facts.qualifiers or facts.qualifiers, role=focus_facts.role or facts.role,
+                            qualifiers=focus_facts.qualifiers or self._borrowed_qualifiers(side, facts, focus_facts),
+                            role=focus_facts.role or facts.role,
                             years=_follow_up_years(facts, focus_facts), text=focus_facts.text,
                             referent=side.question if refers_back(focus) else "")
         # a sub-group said in everyday words (县里, 乡下) is the official one its group starts with (县级, 农村)
@@ -329,6 +330,13 @@ class Pipeline:
         if result.refusal is None:
             result.quotes = [replace(q, label=side.label) for q in quotes]
         return result
+
+    @staticmethod
+    def _borrowed_qualifiers(side: Side, facts: QueryFacts, focus_facts: QueryFacts) -> tuple[str, ...]:
+        """The sub-groups a part inherits from the whole: a follow-up or a clause that names
+        nothing of its own ("…2015年要到多少？") asks of the same sub-group; a clause that
+        names its own thing ("…工程叫啥，发展了多少家用户？") does not take the other clause's."""
+        return () if side.asks and focus_facts.attribute else facts.qualifiers
 
     def _latest_status_instead(self, facts: QueryFacts, focus_facts: QueryFacts, decision: Decision,
                                refusal: Refusal | None, bridges: dict[str, tuple[str, ...]], doc: str | None,

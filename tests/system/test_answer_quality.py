@@ -699,3 +699,9 @@ def test_a_sentence_too_short_to_name_its_topic_is_quoted_with_the_one_before(pi
     assert response.answerable and "500人" in headline(response.answer), response.answer
     assert "信息技术" in response.answer, response.answer
     verbatim(pipe, response)
+
+
+def test_a_clause_naming_its_own_thing_does_not_take_the_other_clauses_sub_group(pipe) -> None:
+    # 中小企业 qualifies the project of the first clause; the users counted in the second are all of them
+    response = ask(pipe, "2007年咸阳推动中小企业上网做买卖的那个工程叫啥，发展了多少家用户？")
+    assert response.answerable and "400家" in headline(response.answer) and "商务领航" in response.answer, response.answer
