@@ -87,12 +87,14 @@ def _named_kind_fit(question: str, text: str) -> float:
     kind = _asked_name_kind(question)
     if not kind or kind not in text:
         return 0.0
+    name = named_key(text, 0, len(text), question)
+    if name is None:  # the kind inside another word, or with nothing new before it (政府|部门)
+        return PLAIN_NAME_FIT
     if not _WHICH_ONE.search(question):
         return 1.0
     # 哪个X asks which one: a name with a place in it ("宝鸡市先进制造业两化融合试验区") names one;
     # "省级…试验区" names a level
-    name = named_key(text, 0, len(text), question)
-    return 1.0 if name and _has_place(text[name[0]:name[1] - len(kind)]) else PLAIN_NAME_FIT
+    return 1.0 if _has_place(text[name[0]:name[1] - len(kind)]) else PLAIN_NAME_FIT
 
 
 _WHICH_ONE = re.compile(r"哪个|哪一个|哪家")
@@ -101,10 +103,16 @@ PLAIN_NAME_FIT = 0.5
 
 def _asked_name_kind(question: str) -> str:
     """The kind a what-question asks the name of ("保护制度" of 什么保护制度), or ''."""
+    described = _WHAT_LIKE.search(question)
+    if described:  # "构建一个什么样的政府": a 政府 of some kind (服务型政府) is named
+        return described.group(1) if described.group(1) not in DESCRIBED else ""
     match = _WHAT_KIND.search(question)
     if match is None or match.group(1).startswith("样") or match.group(1) in DESCRIBED:
         return ""
     return match.group(1)
+
+
+_WHAT_LIKE = re.compile(r"(?:什么|啥)样的?([\u4e00-\u9fff]{2,8}?)(?=[？?，,。；;！!]|$|呢|吗)")
 
 
 _NAME_STOPS = frozenset(("的", "了", "着", "和", "与", "及", "或", "在", "为", "是", "把", "将", "对"))

@@ -240,3 +240,15 @@ def test_which_one_prefers_a_proper_name_to_a_level() -> None:
     # 什么X asks what kind, not which one: any name of the kind fits
     what = "要建设什么两化融合试验区？"
     assert value_fit(analyse(what, SCOPE.cities, SCOPE), "开展省级两化融合试验区建设。", what) == 1.0
+
+
+def test_what_like_asks_for_a_named_kind() -> None:
+    from qa.answer.values import PLAIN_NAME_FIT, named_key
+    question = "说到底是要构建一个什么样的政府？"
+    facts = analyse(question, SCOPE.cities, SCOPE)
+    text = "优化投资环境，提高行政效能，构建服务型政府。"
+    lo, hi = named_key(text, 0, len(text), question)
+    assert text[lo:hi] == "服务型政府"
+    assert value_fit(facts, text, question) == 1.0
+    # the kind inside another word names none (政府|部门)
+    assert value_fit(facts, "完善公文流转交换、政府部门内部办公等综合应用系统。", question) == PLAIN_NAME_FIT
