@@ -159,7 +159,12 @@ def _swap_attribute(previous: str, core: str) -> str | None:
     if _ASPECT.match(new):
         # a measure or aspect word ("总数呢？") qualifies the previous indicator
         return None if _TIME_ASPECT.match(new) else previous.replace(old, old + new, 1)
-    return previous.replace(old, new, 1)  # another noun ("网民呢？") names a new indicator
+    # another noun ("网民呢？") names a new indicator; the unit asked was the old one's
+    # ("网民有多少人" -> "互联网普及率是多少", not "…有多少人")
+    return _ASKED_UNIT.sub("是多少", previous.replace(old, new, 1), count=1)
+
+
+_ASKED_UNIT = re.compile(r"(?:有|是)?(?:多少|几)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名]|公里)")
 
 
 _ASPECT = re.compile(r"^(?:总数|总量|数量|规模|比例|比重|占比|增速|增幅|增长|人数|户数|金额|总额|投资|经费|资金|目标|现状)$")

@@ -73,3 +73,10 @@ def test_total_after_an_increase_asks_the_level() -> None:
 ])
 def test_a_short_follow_up_swaps_or_qualifies_the_indicator(follow_up: str, expected: str) -> None:
     assert rewrite_with_focus(follow_up, ["宝鸡2009年互联网用户有多少？"]) == (expected, expected)
+
+
+def test_a_new_indicator_does_not_take_the_old_ones_unit() -> None:
+    # 多少人 was asked of 网民; a 普及率 is no number of people
+    assert rewrite("互联网普及率呢？", ["宝鸡2009年网民有多少人？"]) == "宝鸡2009年互联网普及率是多少？"
+    # the same indicator of another sub-group keeps its unit
+    assert rewrite("农村的呢？", ["咸阳2010年城镇家庭有多少户上网？"]).endswith("有多少户上网？")
