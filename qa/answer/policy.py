@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from itertools import permutations
 
-from qa.answer.query import QUALIFIER_GROUPS, QueryFacts
+from qa.answer.query import (
+    ADMIN_SUFFIX,
+    PROJECT_KINDS,
+    QUALIFIER_GROUPS,
+    THING_KINDS,
+    QueryFacts,
+)
 from qa.answer.select import Quote, qualifier_fit
 from qa.answer.thesaurus import load_technologies, thesaurus_words
 from qa.answer.values import (
@@ -172,16 +178,14 @@ def person_refusal(question: str, evidence: str) -> Refusal | None:
 def _planned_elsewhere(place: str, question: str, text: str) -> bool:
     """A province or city named with its suffix that the documents only mention; a county
     or district they name the same way (旬邑县) is one of their own."""
-    named = re.search(rf"{re.escape(place)}(省|市|县|区|州|自治)", question)
+    named = re.search(rf"{re.escape(place)}({ADMIN_SUFFIX})", question)
     if named is None:
         return False
     return not (named.group(1) in ("县", "区") and named.group() in text)
 
 
-# What a plan names as one thing of its own: a project, platform, system, site or zone.
-_THING = re.compile(r"工程|项目|平台|系统|中心|网站|基地|园区|试验区|示范区|服务站|数据库|物流园")
-# What has figures of its own (a budget, a year): a project, not a website or a centre.
-PROJECTS = re.compile(r"工程|项目|平台|系统|基地|试验区|示范区")
+_THING = re.compile("|".join(THING_KINDS))
+PROJECTS = re.compile("|".join(PROJECT_KINDS))
 _MIN_THING = 6  # a project's own name ("精准农业引导工程"), not a kind of thing ("市政府网站")
 
 
@@ -390,12 +394,13 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if facts.role == "status" and facts.years and quote.year is not None and quote.year not in facts.years and not review_covers:
         asked = "、".join(str(y) for y in facts.years)
         return Refusal("other_period", f"文档没有给出{asked}年的数据，只给出了{quote.year}年的：{value}")
-    span = _span_total(facts, chunk.display if chunk.kind == "table_row" else key_clause(view, quote))
+    own_clause = key_clause(view, quote)  # the figure's clause, read by several checks below
+    span = _span_total(facts, chunk.display if chunk.kind == "table_row" else own_clause)
     if span:
         label = span if span[-1] in "年内间来" else f"{span}年"
         return Refusal("no_value", f"文档只给出了{label}的合计（{value}），没有每年的数。")
     # A figure of a sub-group is another figure; a what/how answer may well name one.
-    narrower = _unasked_subgroup(facts, key_clause(view, quote), corpus.synonyms) if facts.wants_number else ""
+    narrower = _unasked_subgroup(facts, own_clause, corpus.synonyms) if facts.wants_number else ""
     if narrower:
         return Refusal("no_value", f"文档给出的是{narrower}的数据，问题问的不是{narrower}。")
     # a Latin term (IT, CIO) is held by itself or a thesaurus equivalent (信息技术, 首席信息官)
@@ -407,7 +412,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
                                                                                corpus.synonyms):
         return Refusal("weak_evidence", "文档中找到的句子只是重复了问题的说法，没有给出答案。", restated=True)
     # A table row's clause is its item with the cell ("企业互联网普及率 · 2015年：100%").
-    clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else key_clause(view, quote)
+    clause = chunk.display.split(" · ")[0] + "：" + value if chunk.kind == "table_row" else own_clause
     if _named_by_equivalent(facts, clause, corpus.synonyms):
         facts = replace(facts, qualifiers=())  # 农村信息服务站 is 村级信息服务站: 农村 names the thing, not a sub-group
     whole = _whole_area_only(facts, clause, evidence) if facts.wants_number else ""
@@ -420,7 +425,7 @@ def answer_refusal(facts: QueryFacts, quote: Quote, view: AnswerView, corpus: Co
     if dropped:
         broader, asked = dropped
         return Refusal("no_value", f"文档给出的是“{broader}”的数字，没有单列“{asked}”的。")
-    owner = _other_owner(facts, key_clause(view, quote)) if facts.wants_number else ""
+    owner = _other_owner(facts, own_clause) if facts.wants_number else ""
     if owner:
         return Refusal("no_value", f"文档给出的是{owner}的数据，不是问题所问的全市（全域）数据。")
     shown = _shown_value(chunk, quote, value)

@@ -24,6 +24,10 @@ _CN_DIGITS = "〇一二三四五六七八九"
 _PERIOD = re.compile("|".join(sorted(PERIODS, key=len, reverse=True)))
 # Administrative suffixes: 绵阳市 -> 绵阳, 甘肃省 -> 甘肃, 岐山县 -> 岐山.
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|县|区|州|盟|旗)$")
+# Administrative suffixes: those that make a name surely a place (乾县, 陕西省), and with 市 and
+# 自治 those that may follow a place named (咸阳市; not 市级).
+SURE_PLACE_SUFFIX = "省|县|区|州|旗"
+ADMIN_SUFFIX = f"{SURE_PLACE_SUFFIX}|市|自治"
 # Words jieba tags as places that name no particular place.
 _GENERIC_PLACES = frozenset(
     ["城镇", "城乡", "城市", "农村", "乡村", "乡镇", "全国", "国内", "国外", "境外", "海外", "全省", "全市", "本市", "我市", "各地", "地方", "基层", "西部", "东部", "中部", "东北", "西北", "西南", "华北", "华东", "华南", "华中", "沿海", "内地", "城区", "市区", "郊区", "山区", "社区", "园区", "中国", "我国", "国家", "东西"]
@@ -298,7 +302,11 @@ _TOPIC_MARKER = re.compile(r"[这那](?:一)?(?:块儿?|方面|件事|事儿?)")
 
 
 # "这个项目", "该工程", "那个平台": a reference to a thing named before, not a thing asked.
-_REFERENCE = re.compile(r"(?:这个|那个|这项|那项|这一|那一|(?<![应活])该|此|上述)(?:项目|工程|平台|系统|网站|中心|基地|园区|指标|目标)")
+# What a plan names as one thing of its own (a project, platform, system, site or zone), and of
+# those, what has figures of its own (a budget, a year): a project, not a website or a centre.
+THING_KINDS = ("工程", "项目", "平台", "系统", "中心", "网站", "基地", "园区", "试验区", "示范区", "服务站", "数据库", "物流园")
+PROJECT_KINDS = ("工程", "项目", "平台", "系统", "基地", "试验区", "示范区")
+_REFERENCE = re.compile(rf"(?:这个|那个|这项|那项|这一|那一|(?<![应活])该|此|上述)(?:{'|'.join(THING_KINDS)}|指标|目标)")
 
 
 def refers_back(question: str) -> bool:
@@ -357,7 +365,7 @@ def _who_free(attribute: str) -> str:
 
 
 # A place named with its own administrative suffix (乾县, 秦都区, 旬邑县) is surely a place.
-_ADMIN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|县|区|州|旗)")
+_ADMIN_NAME = re.compile(rf"[\u4e00-\u9fff]{{1,6}}(?:{SURE_PLACE_SUFFIX})")
 
 
 @lru_cache(maxsize=1024)
@@ -376,7 +384,7 @@ def analyse(question: str, extra_places: tuple[str, ...] = (), scope: Scope | No
     periods = tuple(dict.fromkeys(_PERIOD.findall(question)))
     kind = answer_type(question)
     admin = tuple(p for p in places if p in PLACES or p in extra_places or _ADMIN_NAME.fullmatch(p)
-                  or re.search(rf"{re.escape(p)}(?:省|市(?!级)|县(?!级)|区|州|自治)", question))
+                  or re.search(rf"{re.escape(p)}(?:{ADMIN_SUFFIX})(?!级)", question))
     return QueryFacts(
         text=question,
         admin_places=admin,

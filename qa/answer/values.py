@@ -71,8 +71,17 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
     if kind == "docpart":
         return 1.0 if any(p.search(text) for w, p in DOCUMENT_PARTS.items() if w in question) else 0.0
     if kind == "what":
+        if _DEGREE_ASKED.search(question):
+            return 1.0 if _RESULT_SAID.search(text) else 0.0
         return _named_kind_fit(question, text)
     return 0.0
+
+
+# "做到啥程度", "到什么地步": how far a thing has got, which a sentence saying what was
+# reached answers ("全市已实现100%的行政村通电话", "通信“村村通”工程全部完成").
+_DEGREE_ASKED = re.compile(r"(?:什么|啥|怎样的?|何种|哪个|哪一?步)(?:程度|地步)")
+_RESULT_SAID = re.compile(r"已(?:经)?(?:全部|基本|初步)?(?:实现|完成|建成|达到|覆盖|开通|建立)|(?:全部|基本|初步|已)(?:完成|实现|建成|形成)"
+                          r"|(?:实现|完成|建成|达到)了|\d+(?:\.\d+)?(?:%|％)")
 
 
 # "什么保护制度", "哪个平台", "啥系统": the kind of thing a what-question asks the name of.

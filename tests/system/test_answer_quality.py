@@ -705,3 +705,8 @@ def test_a_clause_naming_its_own_thing_does_not_take_the_other_clauses_sub_group
     # 中小企业 qualifies the project of the first clause; the users counted in the second are all of them
     response = ask(pipe, "2007年咸阳推动中小企业上网做买卖的那个工程叫啥，发展了多少家用户？")
     assert response.answerable and "400家" in headline(response.answer) and "商务领航" in response.answer, response.answer
+
+
+def test_how_far_each_side_got_is_what_each_reached(pipe) -> None:
+    response = ask(pipe, "村村通电话这事，07年咸阳和宝鸡十一五期间各做到啥程度了？")
+    assert response.answerable and "100%的行政村通电话" in response.answer and "全部完成" in response.answer, response.answer

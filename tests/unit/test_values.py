@@ -252,3 +252,11 @@ def test_what_like_asks_for_a_named_kind() -> None:
     assert value_fit(facts, text, question) == 1.0
     # the kind inside another word names none (政府|部门)
     assert value_fit(facts, "完善公文流转交换、政府部门内部办公等综合应用系统。", question) == PLAIN_NAME_FIT
+
+
+def test_how_far_asked_is_answered_by_what_was_reached() -> None:
+    question = "村村通电话这事，咸阳做到啥程度了？"
+    facts = analyse(question, SCOPE.cities, SCOPE)
+    assert value_fit(facts, "全市已实现 100%的行政村通电话。", question) == 1.0
+    assert value_fit(facts, "通信“村村通”工程全部完成。", question) == 1.0
+    assert value_fit(facts, "大力实施“村村通电话”工程。", question) == 0.0
