@@ -31,6 +31,7 @@ MANIFEST = "manifest.json"
 ARRAYS = ("keys", "offsets", "freqs", "tags", "slots")
 _NO_FREQ = -1  # a tagged word that is not one of jieba's FREQ keys
 _EMPTY = -1  # an unused hash slot
+RECENT_LOOKUPS = 100_000  # fragments an Overlay remembers (a few MB) before it starts afresh
 
 
 def source_key(parts: Iterable[bytes]) -> str:
@@ -115,15 +116,29 @@ class Overlay:
         self._column = column
         self._lookup = table.freq if column == "freq" else table.tag
         self._added: dict[str, object] = {}
+        # Recent lookups, hits and misses: segmenting one question looks up the same fragments
+        # again and again (jieba asks `in` and then `[]`), each a hash probe into the arrays.
+        self._recent: dict[str, object] = {}
+
+    def _value(self, word: str) -> object:
+        try:
+            return self._recent[word]
+        except KeyError:
+            pass
+        value = self._lookup(word)
+        if len(self._recent) >= RECENT_LOOKUPS:
+            self._recent.clear()
+        self._recent[word] = value
+        return value
 
     def get(self, word: str, default: object = None) -> object:
         if word in self._added:
             return self._added[word]
-        value = self._lookup(word)
+        value = self._value(word)
         return default if value is None else value
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and (word in self._added or self._lookup(word) is not None)
+        return isinstance(word, str) and (word in self._added or self._value(word) is not None)
 
     def __getitem__(self, word: str) -> object:
         value = self.get(word)

@@ -76,3 +76,18 @@ def test_an_existing_lexicon_is_kept(folder: Path) -> None:
     lexicon.write(folder, {"别的": 1}, {}, 1, SOURCE)  # another process got there first
     assert (folder / "manifest.json").read_text(encoding="utf-8") == before
     assert [p.name for p in folder.parent.iterdir()] == [folder.name]  # no temporary folder left
+
+
+def test_an_overlay_remembers_lookups_and_added_words_still_win() -> None:
+    calls: list[str] = []
+
+    class Table:
+        def freq(self, word: str) -> int | None:
+            calls.append(word)
+            return {"宽带": 5}.get(word)
+
+    overlay = lexicon.Overlay(Table(), "freq")
+    assert "宽带" in overlay and overlay["宽带"] == 5 and "光纤" not in overlay and "光纤" not in overlay
+    assert calls == ["宽带", "光纤"]  # each fragment probed once, hits and misses alike
+    overlay["光纤"] = 3  # a word added later (jieba's add_word) is found over a remembered miss
+    assert overlay["光纤"] == 3
