@@ -200,7 +200,9 @@ def _places(text: str) -> tuple[tuple[str, int], ...]:
     with _lock:
         if _tagger is None:
             _tagger = _new_tagger(tokenizer)
-        pairs = list(_tagger.cut(text))
+        # the dictionary's tags only: its HMM guesses at unknown words cost ~0.5 ms a question
+        # and found no place the dictionary misses (dev questions, Shaanxi's counties)
+        pairs = list(_tagger.cut(text, HMM=False))
     found: list[tuple[str, int]] = []
     at = 0
     for pair in pairs:

@@ -204,3 +204,13 @@ def test_distributive_words_and_ranks_are_frame_words() -> None:
 ])
 def test_an_a_not_a_asking_form_is_removed_whole(question: str, attribute: str) -> None:
     assert analyse(question, SCOPE.cities + ("宝鸡",), SCOPE).attribute == attribute
+
+
+@pytest.mark.parametrize("question, place", [
+    ("攀枝花到2015年宽带用户目标是多少？", "攀枝花"), ("克拉玛依2010年宽带用户有多少？", "克拉玛依"),
+    ("旬邑县的信息化进展如何？", "旬邑"), ("凤翔县农村信息服务站建了几个？", "凤翔"), ("渭南市临渭区的宽带用户？", "渭南"),
+])
+def test_places_are_found_by_the_dictionarys_tags(question: str, place: str) -> None:
+    # the place tagger reads the dictionary's ns tags (no HMM guessing of unknown words)
+    from qa.answer.query import find_places
+    assert place in find_places(question)
