@@ -342,8 +342,13 @@ def attribute_of(question: str, places: tuple[str, ...], periods: tuple[str, ...
     text = re.sub(r"几成|(?:多少|几|多大)(?:万|亿|千|百)?(?:[户人元个家项条台部次门张座所处名倍]|公里|比例|规模)?", " ", text)
     # "除了A，还是哪个…": A is given, not asked.
     text = re.sub(r"除了[^，,。？?]*?(?:以外|之外)?[，,]?\s*(?=还|也)", " ", text)
-    kept = [w for w in words(text) if w not in FRAME_WORDS and re.search(r"[\w%]", w)]
+    kept = [w for w in words(text) if not _framing(w) and re.search(r"[\w%]", w)]
     return _joined(kept)
+
+
+def _framing(word: str) -> bool:
+    """A frame word, or one the segmenter glued from single-character frame words (各|定 -> 各定)."""
+    return word in FRAME_WORDS or (len(word) > 1 and all(ch in FRAME_WORDS for ch in word))
 
 
 def _joined(kept: list[str]) -> str:

@@ -214,3 +214,8 @@ def test_places_are_found_by_the_dictionarys_tags(question: str, place: str) -> 
     # the place tagger reads the dictionary's ns tags (no HMM guessing of unknown words)
     from qa.answer.query import find_places
     assert place in find_places(question)
+
+
+def test_a_word_glued_from_frame_characters_is_a_frame_word() -> None:
+    # the segmenter glues 各|定 and 它|定; neither names what is asked
+    assert analyse("十二五电子商务这块，咸阳和宝鸡各定了啥目标？", SCOPE.cities + ("宝鸡",), SCOPE).attribute == "电子商务"
