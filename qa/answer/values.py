@@ -73,8 +73,22 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
     if kind == "what":
         if _DEGREE_ASKED.search(question):
             return 1.0 if _RESULT_SAID.search(text) else 0.0
+        if _AIM_ASKED.search(question):
+            # "定了啥目标": a target is a level to reach; a sentence setting one by a figure says it
+            return 1.0 if _sets_a_figure_for(facts.attribute, text) else _named_kind_fit(question, text)
         return _named_kind_fit(question, text)
     return 0.0
+
+
+_AIM_ASKED = re.compile(r"(?:什么|啥|哪些)(?:具体)?(?:目标|指标)|目标(?:是|为|有)(?:什么|啥|哪些)")
+_FIGURE_SET = re.compile(r"(?:达到?|超过|突破|提高到|增加到|实现)[^，。；]{0,12}?\d")
+
+
+def _sets_a_figure_for(attribute: str, text: str) -> bool:
+    """A clause of the text sets a figure (达到…250亿元) and names the asked thing (电子商务):
+    "…开展电子商务，…，信息服务业增加值达到60亿元" sets one for another thing."""
+    asked = [w for w in words(attribute) if len(w) >= 2]
+    return any(_FIGURE_SET.search(c) and any(w in c for w in asked) for c in re.split(r"[，；。,;]", text))
 
 
 # "做到啥程度", "到什么地步": how far a thing has got, which a sentence saying what was

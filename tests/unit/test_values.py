@@ -260,3 +260,12 @@ def test_how_far_asked_is_answered_by_what_was_reached() -> None:
     assert value_fit(facts, "全市已实现 100%的行政村通电话。", question) == 1.0
     assert value_fit(facts, "通信“村村通”工程全部完成。", question) == 1.0
     assert value_fit(facts, "大力实施“村村通电话”工程。", question) == 0.0
+
+
+def test_a_target_asked_is_a_figure_set_for_the_asked_thing() -> None:
+    question = "宝鸡电子商务定了啥目标？"
+    facts = analyse(question, SCOPE.cities + ("宝鸡",), SCOPE)
+    assert value_fit(facts, "到2015年，实现电子商务年交易量达250亿元以上。", question) == 1.0
+    # the figure is another thing's (信息服务业增加值), though the sentence names 电子商务
+    other = "鼓励企业开展电子商务、现代物流，到2015年信息服务业增加值达到60亿元。"
+    assert value_fit(facts, other, question) < 1.0
