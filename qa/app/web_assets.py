@@ -200,6 +200,10 @@ if (!window.__planqaChat) {
       pin = pinned(turn, n, narrow());
       showTurn(turn, n);
       openFold(cite.closest('.ans'), n);
+      // a re-render that replaced the bubble just before the click leaves no mutation after it
+      // to restore the choice: look again once the page has settled
+      setTimeout(keepPin, 100);
+      setTimeout(keepPin, 600);
       return;
     }
     const action = event.target.closest('#planqa-chat .turn-actions button');
