@@ -436,8 +436,8 @@ class Pipeline:
     def _read_on(self, quote: Quote) -> list[Quote]:
         """A sentence that only restates a what-question (a lead such as "三是培育壮大信息服务外包
         产业。") is read on into the sentence after it in its passage, where the answer is."""
-        after = [self.view.sentences[s] for s in self.view.chunk_sentences[quote.chunk] if self.view.sentences[s].start >= quote.end]
-        return [replace(quote, end=after[0].end, key_start=-1, key_end=-1)] if after else []
+        after = self.view.neighbour(quote.chunk, quote.start, quote.end, after=True)
+        return [replace(quote, end=after.end, key_start=-1, key_end=-1)] if after else []
 
     def _quote_refusal(self, facts: QueryFacts, focus_facts: QueryFacts, quote: Quote, names: list[str],
                        corpus: Corpus) -> Refusal | None:

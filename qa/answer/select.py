@@ -368,8 +368,8 @@ def _with_lead(view: AnswerView, sentence) -> int:
     said = view.text(sentence.doc_id)[sentence.start:sentence.end]
     if len(re.findall(r"[\u4e00-\u9fff]", said)) > _BARE:
         return sentence.start
-    before = [view.sentences[s] for s in view.chunk_sentences[sentence.chunk] if view.sentences[s].end <= sentence.start]
-    return before[-1].start if before else sentence.start
+    before = view.neighbour(sentence.chunk, sentence.start, sentence.end, after=False)
+    return before.start if before else sentence.start
 
 
 # "以什么为核心", "以什么为中心": the answer is what the plan puts between 以 and 为核心.
@@ -394,8 +394,8 @@ def _past_heading(view: AnswerView, sentence, end: int) -> int:
     said = view.text(sentence.doc_id)[sentence.start:sentence.end].strip(" 。\n")
     if not chunk.section or said != chunk.section[-1].strip(" 。"):
         return end
-    following = [view.sentences[i] for i in view.chunk_sentences[sentence.chunk] if view.sentences[i].start >= sentence.end]
-    return following[0].end if following else end
+    following = view.neighbour(sentence.chunk, sentence.start, sentence.end, after=True)
+    return following.end if following else end
 
 
 def diversify(view: AnswerView, hits: list[Hit], per_table: int) -> list[Hit]:

@@ -73,14 +73,14 @@ def value_fit(facts: QueryFacts, text: str, question: str) -> float:
     if kind == "what":
         if _DEGREE_ASKED.search(question):
             return 1.0 if _RESULT_SAID.search(text) else 0.0
-        if _AIM_ASKED.search(question):
+        if _TARGET_ASKED.search(question):
             # "定了啥目标": a target is a level to reach; a sentence setting one by a figure says it
             return 1.0 if _sets_a_figure_for(facts.attribute, text) else _named_kind_fit(question, text)
         return _named_kind_fit(question, text)
     return 0.0
 
 
-_AIM_ASKED = re.compile(r"(?:什么|啥|哪些)(?:具体)?(?:目标|指标)|目标(?:是|为|有)(?:什么|啥|哪些)")
+_TARGET_ASKED = re.compile(r"(?:什么|啥|哪些)(?:具体)?(?:目标|指标)|目标(?:是|为|有)(?:什么|啥|哪些)")
 _FIGURE_SET = re.compile(r"(?:达到?|超过|突破|提高到|增加到|实现)[^，。；]{0,12}?\d")
 
 

@@ -57,3 +57,11 @@ class AnswerView:
 
     def text(self, doc_id: str) -> str:
         return self.documents[doc_id].text
+
+    def neighbour(self, chunk: int, start: int, end: int, after: bool) -> Sentence | None:
+        """The sentence of the chunk's passage right after ``end`` (or right before ``start``)."""
+        sentences = [self.sentences[s] for s in self.chunk_sentences[chunk]]
+        if after:
+            return next((s for s in sentences if s.start >= end), None)
+        before = [s for s in sentences if s.end <= start]
+        return before[-1] if before else None
